@@ -1,0 +1,36 @@
+namespace CertStream.Contracts;
+
+/// <summary>
+/// Every Redis channel and key CertStream uses, in one place so the ingestor (writer) and the
+/// gateway (reader) cannot drift apart. All names share the <c>certstream:</c> prefix so an
+/// operator can share a Redis with other software.
+/// </summary>
+public static class RedisNames
+{
+    public const string Prefix = "certstream:";
+
+    /// <summary>Pub/sub channel that carries the serialized messages of one stream kind.</summary>
+    public static string StreamChannel(StreamKind kind) => kind switch
+    {
+        StreamKind.Full => Prefix + "stream:full",
+        StreamKind.Domains => Prefix + "stream:domains",
+        _ => Prefix + "stream:lite",
+    };
+
+    /// <summary>String key holding the newest message of one stream kind (for /example.json).</summary>
+    public static string ExampleKey(StreamKind kind) => Prefix + "example:" + StreamKinds.Name(kind);
+
+    /// <summary>Hash with the tree state of one log: next index, largest tree size seen.</summary>
+    public static string LogStateKey(string logKey) => Prefix + "log:" + logKey + ":state";
+
+    /// <summary>String key whose value is the id of the ingestor replica that polls the log.</summary>
+    public static string LogLeaseKey(string logKey) => Prefix + "log:" + logKey + ":lease";
+
+    /// <summary>Sorted set of live ingestor replicas, scored by their last heartbeat (unix ms).</summary>
+    public const string IngestorMembers = Prefix + "ingestors";
+
+    /// <summary>Hash field names inside <see cref="LogStateKey"/>.</summary>
+    public const string StateNextIndex = "next_index";
+    public const string StateTreeSize = "tree_size";
+    public const string StateUpdatedAt = "updated_at";
+}
