@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CertStream.ServiceDefaults.Configuration;
+
+/// <summary>Top-level keys: <c>host</c>, <c>port</c>, <c>log_level</c>, <c>buffer_size</c>, <c>tls_cert</c>, <c>tls_key</c>.</summary>
+public sealed class ServerOptions
+{
+    [ConfigurationKeyName("host")] public string Host { get; init; } = "0.0.0.0";
+    [ConfigurationKeyName("port")] public int Port { get; init; } = 8080;
+    [ConfigurationKeyName("log_level")] public string LogLevel { get; init; } = "info";
+    /// <summary>Per-client queue length in messages.</summary>
+    [ConfigurationKeyName("buffer_size")] public int BufferSize { get; init; } = 1000;
+    [ConfigurationKeyName("tls_cert")] public string? TlsCert { get; init; }
+    [ConfigurationKeyName("tls_key")] public string? TlsKey { get; init; }
+
+    public static bool TryParseLogLevel(string? value, out LogLevel level)
+    {
+        level = (value ?? "").Trim().ToLowerInvariant() switch
+        {
+            "trace" => Microsoft.Extensions.Logging.LogLevel.Trace,
+            "debug" => Microsoft.Extensions.Logging.LogLevel.Debug,
+            "info" or "information" => Microsoft.Extensions.Logging.LogLevel.Information,
+            "warn" or "warning" => Microsoft.Extensions.Logging.LogLevel.Warning,
+            "error" => Microsoft.Extensions.Logging.LogLevel.Error,
+            _ => Microsoft.Extensions.Logging.LogLevel.None,
+        };
+        return level != Microsoft.Extensions.Logging.LogLevel.None;
+    }
+}
+
+public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ServerOptions o)
+    {
+        var errors = new List<string>();
+        if (o.Port is < 0 or > 65535)
+        {
+            errors.Add($"port (CERTSTREAM_PORT): {o.Port} is not a TCP port (0-65535).");
+        }
+
+        if (!ServerOptions.TryParseLogLevel(o.LogLevel, out _))
+        {
+            errors.Add($"log_level (CERTSTREAM_LOG_LEVEL): '{o.LogLevel}' is not one of trace, debug, info, warn, error.");
+        }
+
+        if (o.BufferSize < 1)
+        {
+            errors.Add($"buffer_size (CERTSTREAM_BUFFER_SIZE): {o.BufferSize} must be at least 1.");
+        }
+
+        if (string.IsNullOrWhiteSpace(o.Host))
+        {
+            errors.Add("host (CERTSTREAM_HOST): must not be empty.");
+        }
+
+        if (string.IsNullOrEmpty(o.TlsCert) != string.IsNullOrEmpty(o.TlsKey))
+        {
+            errors.Add("tls_cert/tls_key (CERTSTREAM_TLS_CERT/CERTSTREAM_TLS_KEY): set both or neither.");
+        }
+
+        foreach (var (key, path) in new[] { ("tls_cert (CERTSTREAM_TLS_CERT)", o.TlsCert), ("tls_key (CERTSTREAM_TLS_KEY)", o.TlsKey) })
+        {
+            if (!string.IsNullOrEmpty(path) && !File.Exists(path))
+            {
+                errors.Add($"{key}: file '{path}' is not readable.");
+            }
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
