@@ -32,6 +32,8 @@ var server = new GarnetServer(new GarnetServerOptions
     QuietMode = true,
     LogMemorySize = "64m",
     IndexMemorySize = "16m",
+    EnableLua = true, // the ingestors' leases and cursor saves are Lua scripts
+    LuaOptions = new LuaOptions(logger: null),
 }, loggerFactory: null);
 try
 {

@@ -1,5 +1,1 @@
-var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
-var app = builder.Build();
-app.MapDefaultEndpoints();
-app.Run();
+CertStream.Ingestor.IngestorApp.Build(args).Run();

@@ -22,6 +22,10 @@ public sealed class CtLogOptions
     [ConfigurationKeyName("unhealthy_threshold")] public int UnhealthyThreshold { get; init; } = 5;
     /// <summary>How long an open circuit waits before a trial request.</summary>
     [ConfigurationKeyName("circuit_open_secs")] public int CircuitOpenSecs { get; init; } = 60;
+    /// <summary>How long a replica's lease on a log lasts without renewal (a dead replica's logs move after this).</summary>
+    [ConfigurationKeyName("lease_ttl_ms")] public int LeaseTtlMs { get; init; } = 15000;
+    /// <summary>How often a replica renews its leases and rebalances (must be well under the TTL).</summary>
+    [ConfigurationKeyName("coordination_interval_ms")] public int CoordinationIntervalMs { get; init; } = 5000;
     /// <summary>How often the log list is fetched again.</summary>
     [ConfigurationKeyName("log_list_refresh_secs")] public int LogListRefreshSecs { get; init; } = 3600;
 }
@@ -47,6 +51,11 @@ public sealed class CtLogOptionsValidator : IValidateOptions<CtLogOptions>
         Positive(o.UnhealthyThreshold, "unhealthy_threshold");
         Positive(o.CircuitOpenSecs, "circuit_open_secs");
         Positive(o.LogListRefreshSecs, "log_list_refresh_secs");
+        Positive(o.CoordinationIntervalMs, "coordination_interval_ms");
+        if (o.LeaseTtlMs < 2 * o.CoordinationIntervalMs)
+        {
+            errors.Add($"ct_log:lease_ttl_ms: {o.LeaseTtlMs} must be at least twice ct_log:coordination_interval_ms ({o.CoordinationIntervalMs}), or leases lapse between renewals.");
+        }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

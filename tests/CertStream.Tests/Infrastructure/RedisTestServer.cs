@@ -56,6 +56,8 @@ public sealed class RedisTestServer : IAsyncDisposable
                 QuietMode = true,
                 LogMemorySize = "64m",
                 IndexMemorySize = "16m",
+                EnableLua = true, // leases and cursor saves are Lua scripts
+                LuaOptions = new LuaOptions(logger: null),
             }, loggerFactory: null);
             _garnet.Start();
         }

@@ -1,0 +1,127 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Net;
+using CertStream.Ingestor.Telemetry;
+
+namespace CertStream.Ingestor.Ct.Http;
+
+/// <summary>
+/// GETs against CT logs: one request, no retry (the caller owns retry, backoff and the circuit
+/// breaker), a per-request timeout, a body size cap, gzip even when the log did not negotiate it,
+/// and Retry-After surfaced on 429/503. The User-Agent names the project (set on the HttpClient).
+/// </summary>
+public sealed class CtHttpClient(HttpClient http, IngestorMetrics metrics, TimeProvider time)
+{
+    public const string UserAgent = "CertStream/1.0 (+https://github.com/certstream/certstream-dotnet)";
+
+    /// <summary>Tiles are 2–3 MB at most; get-entries pages of 1000 large certificates can reach ~20 MB.</summary>
+    public const int MaxBodyBytes = 64 * 1024 * 1024;
+
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    public async Task<byte[]> GetBytesAsync(CtLogInfo log, string url, string endpoint, CancellationToken ct)
+    {
+        using var activity = IngestorMetrics.ActivitySource.StartActivity("ct.fetch", ActivityKind.Client);
+        activity?.SetTag("ct.log", log.Key);
+        activity?.SetTag("ct.endpoint", endpoint);
+        activity?.SetTag("url.full", url);
+        var started = time.GetTimestamp();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(Timeout);
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            if (!response.IsSuccessStatusCode)
+            {
+                var retryAfter = response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable
+                    ? RetryAfterParser.Parse(response.Headers.RetryAfter, time.GetUtcNow())
+                    : null;
+                throw new CtHttpException($"{endpoint} answered {(int)response.StatusCode} {response.ReasonPhrase}", response.StatusCode, retryAfter);
+            }
+
+            if (response.Content.Headers.ContentLength > MaxBodyBytes)
+            {
+                throw new CtHttpException($"{endpoint} body of {response.Content.Headers.ContentLength} bytes exceeds {MaxBodyBytes}", response.StatusCode, null);
+            }
+
+            await using var stream = await response.Content.ReadAsStreamAsync(timeout.Token);
+            var body = await ReadCappedAsync(stream, timeout.Token);
+            metrics.RecordRequest(log.Key, endpoint, "ok", time.GetElapsedTime(started));
+            return GzipMagic(body) ? Gunzip(body) : body;
+        }
+        catch (CtHttpException ex)
+        {
+            metrics.RecordRequest(log.Key, endpoint, ex.Status is { } s ? ((int)s).ToString(System.Globalization.CultureInfo.InvariantCulture) : "error", time.GetElapsedTime(started));
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            throw;
+        }
+        catch (OperationCanceledException ex) when (!ct.IsCancellationRequested)
+        {
+            metrics.RecordRequest(log.Key, endpoint, "timeout", time.GetElapsedTime(started));
+            activity?.SetStatus(ActivityStatusCode.Error, "timeout");
+            throw new CtHttpException($"{endpoint} timed out after {Timeout.TotalSeconds:0} s", null, null, ex);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidDataException)
+        {
+            metrics.RecordRequest(log.Key, endpoint, "error", time.GetElapsedTime(started));
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            throw new CtHttpException($"{endpoint} failed: {ex.Message}", (ex as HttpRequestException)?.StatusCode, null, ex);
+        }
+    }
+
+    private static async Task<byte[]> ReadCappedAsync(Stream stream, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = ArrayPool<byte>.Shared.Rent(81920);
+        try
+        {
+            int read;
+            while ((read = await stream.ReadAsync(chunk, ct)) > 0)
+            {
+                if (buffer.Length + read > MaxBodyBytes)
+                {
+                    throw new CtHttpException($"body exceeds {MaxBodyBytes} bytes", null, null);
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+
+        return buffer.ToArray();
+    }
+
+    // Logs may gzip tiles without negotiation (static-ct-api says clients MUST cope).
+    private static bool GzipMagic(byte[] body) => body.Length > 2 && body[0] == 0x1f && body[1] == 0x8b;
+
+    private static byte[] Gunzip(byte[] body)
+    {
+        using var input = new GZipStream(new MemoryStream(body), CompressionMode.Decompress);
+        using var output = new MemoryStream(body.Length * 4);
+        var chunk = ArrayPool<byte>.Shared.Rent(81920);
+        try
+        {
+            int read;
+            while ((read = input.Read(chunk, 0, chunk.Length)) > 0)
+            {
+                if (output.Length + read > MaxBodyBytes)
+                {
+                    throw new InvalidDataException($"gzip body exceeds {MaxBodyBytes} bytes");
+                }
+
+                output.Write(chunk, 0, read);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+
+        return output.ToArray();
+    }
+}

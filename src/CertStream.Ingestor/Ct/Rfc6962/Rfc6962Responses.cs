@@ -1,0 +1,107 @@
+using System.Text.Json;
+
+namespace CertStream.Ingestor.Ct.Rfc6962;
+
+/// <summary>Parses get-sth and get-entries bodies (RFC 6962 §4.3, §4.6). Unknown fields are ignored.</summary>
+public static class Rfc6962Responses
+{
+    public static SignedTreeHead ParseSth(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            long? size = null, timestamp = null;
+            Expect(ref reader, JsonTokenType.StartObject);
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("tree_size"u8))
+                {
+                    reader.Read();
+                    size = reader.GetInt64();
+                }
+                else if (reader.ValueTextEquals("timestamp"u8))
+                {
+                    reader.Read();
+                    timestamp = reader.GetInt64();
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+
+            if (size is not { } s || s < 0)
+            {
+                throw new CtDecodeException("get-sth: tree_size missing or negative");
+            }
+
+            return new SignedTreeHead(s, timestamp ?? 0);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
+        {
+            throw new CtDecodeException($"get-sth: malformed JSON ({ex.Message})", ex);
+        }
+    }
+
+    public static List<RawEntry> ParseEntries(ReadOnlySpan<byte> json)
+    {
+        var entries = new List<RawEntry>();
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            Expect(ref reader, JsonTokenType.StartObject);
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (!reader.ValueTextEquals("entries"u8))
+                {
+                    reader.Read();
+                    reader.Skip();
+                    continue;
+                }
+
+                Expect(ref reader, JsonTokenType.StartArray);
+                while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+                {
+                    byte[]? leaf = null, extra = null;
+                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                    {
+                        if (reader.ValueTextEquals("leaf_input"u8))
+                        {
+                            reader.Read();
+                            leaf = reader.GetBytesFromBase64();
+                        }
+                        else if (reader.ValueTextEquals("extra_data"u8))
+                        {
+                            reader.Read();
+                            extra = reader.GetBytesFromBase64();
+                        }
+                        else
+                        {
+                            reader.Read();
+                            reader.Skip();
+                        }
+                    }
+
+                    entries.Add(new RawEntry(
+                        leaf ?? throw new CtDecodeException($"get-entries: entry {entries.Count} has no leaf_input"),
+                        extra ?? []));
+                }
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
+        {
+            throw new CtDecodeException($"get-entries: malformed JSON ({ex.Message})", ex);
+        }
+
+        return entries;
+    }
+
+    private static void Expect(ref Utf8JsonReader reader, JsonTokenType type)
+    {
+        if (!reader.Read() || reader.TokenType != type)
+        {
+            throw new CtDecodeException($"expected {type}, found {reader.TokenType}");
+        }
+    }
+}

@@ -1,0 +1,39 @@
+using System.Globalization;
+using System.Net;
+using CertStream.Ingestor.Ct.Http;
+
+namespace CertStream.Ingestor.Ct.StaticCt;
+
+/// <summary>checkpoint, data tiles and issuers of one static-ct-api log (under its monitoring URL).</summary>
+public sealed class StaticCtClient(CtHttpClient http)
+{
+    public Task<byte[]> GetCheckpointAsync(CtLogInfo log, CancellationToken ct) =>
+        http.GetBytesAsync(log, log.Url + "checkpoint", "checkpoint", ct);
+
+    /// <summary>
+    /// Data tile <paramref name="tileIndex"/> holding <paramref name="width"/> entries: the full tile
+    /// when width is 256, else the partial <c>.p/W</c>. Logs may delete a partial tile once the full
+    /// one exists, so a 404 on a partial is answered with the full tile (<c>Width</c> says which).
+    /// </summary>
+    public async Task<(byte[] Body, int Width)> GetDataTileAsync(CtLogInfo log, long tileIndex, int width, CancellationToken ct)
+    {
+        var full = log.Url + "tile/data/" + TilePath.Encode(tileIndex);
+        if (width == TilePath.Width)
+        {
+            return (await http.GetBytesAsync(log, full, "tile", ct), TilePath.Width);
+        }
+
+        try
+        {
+            var partial = full + ".p/" + width.ToString(CultureInfo.InvariantCulture);
+            return (await http.GetBytesAsync(log, partial, "tile", ct), width);
+        }
+        catch (CtHttpException ex) when (ex.Status == HttpStatusCode.NotFound)
+        {
+            return (await http.GetBytesAsync(log, full, "tile", ct), TilePath.Width);
+        }
+    }
+
+    public Task<byte[]> GetIssuerAsync(CtLogInfo log, string fingerprintHex, CancellationToken ct) =>
+        http.GetBytesAsync(log, log.Url + "issuer/" + fingerprintHex, "issuer", ct);
+}

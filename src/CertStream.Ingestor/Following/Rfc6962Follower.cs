@@ -1,0 +1,118 @@
+using CertStream.Ingestor.Ct;
+using CertStream.Ingestor.Ct.Rfc6962;
+using CertStream.Ingestor.Publishing;
+using CertStream.Ingestor.Telemetry;
+using CertStream.ServiceDefaults.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace CertStream.Ingestor.Following;
+
+/// <summary>
+/// Follows an RFC 6962 log: get-sth, then get-entries windows of <c>ct_log:batch_size</c>, several
+/// in flight while behind (<c>ct_log:fetch_concurrency</c>), published strictly in index order.
+/// A window advances by what the log actually returned (short pages are normal) and is never
+/// asked past tree_size-1.
+/// </summary>
+public sealed class Rfc6962Follower(
+    Rfc6962Client client,
+    EntryPublisher publisher,
+    IngestorMetrics metrics,
+    IOptions<CtLogOptions> options,
+    ILogger<Rfc6962Follower> logger) : ILogFollower
+{
+    public async Task RoundAsync(LogSession session, CancellationToken ct)
+    {
+        var sth = await session.WithRetryAsync(token => client.GetSthAsync(session.Log, token), ct);
+        session.ObserveTreeSize(sth.TreeSize);
+        if (!session.HasCursor)
+        {
+            await session.StartAtTipAsync();
+            return;
+        }
+
+        await CatchUpAsync(session, session.Target, ct);
+    }
+
+    private async Task CatchUpAsync(LogSession session, long target, CancellationToken ct)
+    {
+        var batch = options.Value.BatchSize;
+        var concurrency = options.Value.FetchConcurrency;
+        var inFlight = new Queue<(long Start, long End, Task<List<RawEntry>> Fetch)>();
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var scheduled = session.NextIndex;
+        try
+        {
+            while (true)
+            {
+                while (inFlight.Count < concurrency && scheduled < target)
+                {
+                    var end = Math.Min(scheduled + batch - 1, target - 1);
+                    inFlight.Enqueue((scheduled, end, FetchRangeAsync(session, scheduled, end, cancel.Token)));
+                    scheduled = end + 1;
+                }
+
+                if (inFlight.Count == 0)
+                {
+                    return;
+                }
+
+                var (start, last, fetch) = inFlight.Dequeue();
+                var raw = await fetch;
+                await publisher.PublishAsync(session.Log, Decode(session.Log, start, raw));
+                await session.AdvanceAsync(last + 1);
+            }
+        }
+        finally
+        {
+            await cancel.CancelAsync();
+            foreach (var (_, _, fetch) in inFlight)
+            {
+                await fetch.ContinueWith(static _ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    /// <summary>All entries of [start, end], asking again for the tail while the log returns short pages.</summary>
+    private async Task<List<RawEntry>> FetchRangeAsync(LogSession session, long start, long end, CancellationToken ct)
+    {
+        List<RawEntry>? all = null;
+        var next = start;
+        while (next <= end)
+        {
+            var from = next;
+            var page = await session.WithRetryAsync(token => client.GetEntriesAsync(session.Log, from, end, token), ct);
+            if (all is null)
+            {
+                all = page;
+            }
+            else
+            {
+                all.AddRange(page);
+            }
+
+            next += page.Count;
+        }
+
+        return all ?? [];
+    }
+
+    private List<CtLogEntry> Decode(CtLogInfo log, long start, List<RawEntry> raw)
+    {
+        var entries = new List<CtLogEntry>(raw.Count);
+        for (var i = 0; i < raw.Count; i++)
+        {
+            var index = start + i;
+            try
+            {
+                entries.Add(Rfc6962EntryDecoder.Decode(index, raw[i].LeafInput, raw[i].ExtraData));
+            }
+            catch (CtDecodeException ex)
+            {
+                metrics.DecodeFailed(log.Key);
+                Log.EntrySkipped(logger, log.Key, index, ex.Message);
+            }
+        }
+
+        return entries;
+    }
+}

@@ -1,0 +1,103 @@
+using CertStream.Ingestor.Ct;
+using CertStream.Ingestor.Ct.StaticCt;
+using CertStream.Ingestor.Publishing;
+using CertStream.ServiceDefaults.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace CertStream.Ingestor.Following;
+
+/// <summary>
+/// Follows a static-ct-api log: checkpoint, then data tiles from the cursor to the checkpoint's
+/// size, several full tiles in flight while behind, published in index order. The right-edge
+/// partial tile is fetched only when the log grew past what was already published (tailing a
+/// quiet log costs one checkpoint request per poll). Chains come from <c>issuer/&lt;sha256&gt;</c>
+/// through one cache shared by all logs.
+/// </summary>
+public sealed class StaticCtFollower(
+    StaticCtClient client,
+    IssuerCache issuers,
+    EntryPublisher publisher,
+    IOptions<CtLogOptions> options) : ILogFollower
+{
+    public async Task RoundAsync(LogSession session, CancellationToken ct)
+    {
+        var body = await session.WithRetryAsync(token => client.GetCheckpointAsync(session.Log, token), ct);
+        var checkpoint = CheckpointParser.Parse(body);
+        session.ObserveTreeSize(checkpoint.TreeSize);
+        if (!session.HasCursor)
+        {
+            await session.StartAtTipAsync();
+            return;
+        }
+
+        await CatchUpAsync(session, session.Target, ct);
+    }
+
+    private async Task CatchUpAsync(LogSession session, long target, CancellationToken ct)
+    {
+        var concurrency = options.Value.FetchConcurrency;
+        var inFlight = new Queue<(long Tile, int Width, Task<List<CtLogEntry>> Fetch)>();
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var nextTile = session.NextIndex / TilePath.Width;
+        try
+        {
+            while (true)
+            {
+                while (inFlight.Count < concurrency && nextTile * TilePath.Width < target)
+                {
+                    var width = (int)Math.Min(TilePath.Width, target - nextTile * TilePath.Width);
+                    inFlight.Enqueue((nextTile, width, FetchTileAsync(session, nextTile, width, session.NextIndex, cancel.Token)));
+                    nextTile++;
+                }
+
+                if (inFlight.Count == 0)
+                {
+                    return;
+                }
+
+                var (tile, tileWidth, fetch) = inFlight.Dequeue();
+                var entries = await fetch;
+                await publisher.PublishAsync(session.Log, entries);
+                await session.AdvanceAsync(tile * TilePath.Width + tileWidth);
+            }
+        }
+        finally
+        {
+            await cancel.CancelAsync();
+            foreach (var (_, _, fetch) in inFlight)
+            {
+                await fetch.ContinueWith(static _ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    /// <summary>The entries of one tile from <paramref name="fromIndex"/> on, up to <paramref name="width"/>, with their chains.</summary>
+    private async Task<List<CtLogEntry>> FetchTileAsync(LogSession session, long tile, int width, long fromIndex, CancellationToken ct)
+    {
+        var log = session.Log;
+        var (body, servedWidth) = await session.WithRetryAsync(token => client.GetDataTileAsync(log, tile, width, token), ct);
+        // A half-parsed tile would shift every later index: a tile that does not decode is retried whole.
+        var leaves = TileLeafDecoder.Decode(body, tile, servedWidth);
+        var entries = new List<CtLogEntry>(width);
+        for (var i = 0; i < width; i++)
+        {
+            var leaf = leaves[i];
+            if (leaf.Index < fromIndex)
+            {
+                continue;
+            }
+
+            var chain = new ReadOnlyMemory<byte>[leaf.ChainFingerprints.Length / 32];
+            for (var c = 0; c < chain.Length; c++)
+            {
+                var fingerprint = leaf.ChainFingerprints.Slice(c * 32, 32);
+                chain[c] = await issuers.GetAsync(fingerprint,
+                    (hex, token) => session.WithRetryAsync(t => client.GetIssuerAsync(log, hex, t), token), ct);
+            }
+
+            entries.Add(new CtLogEntry(leaf.Index, leaf.TimestampMs, leaf.Type, leaf.LeafDer, chain));
+        }
+
+        return entries;
+    }
+}

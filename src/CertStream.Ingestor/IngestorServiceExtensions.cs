@@ -1,0 +1,77 @@
+using System.Net;
+using CertStream.Ingestor.Coordination;
+using CertStream.Ingestor.Ct.Http;
+using CertStream.Ingestor.Ct.Rfc6962;
+using CertStream.Ingestor.Ct.StaticCt;
+using CertStream.Ingestor.Following;
+using CertStream.Ingestor.LogList;
+using CertStream.Ingestor.Publishing;
+using CertStream.Ingestor.Serialization;
+using CertStream.Ingestor.State;
+using CertStream.Ingestor.Telemetry;
+using CertStream.Ingestor.Workers;
+using CertStream.ServiceDefaults.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace CertStream.Ingestor;
+
+public static class IngestorServiceExtensions
+{
+    public const string RedisConnectionName = "redis";
+    private const string CtHttpClientName = "ct";
+
+    /// <summary>Everything the ingestor runs: options, Redis, CT clients, followers, log sharing, the worker.</summary>
+    public static WebApplicationBuilder AddIngestor(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddCertStreamOptions<CtLogOptions, CtLogOptionsValidator>(CtLogOptions.Section);
+        services.AddCertStreamOptions<LogListOptions, LogListOptionsValidator>(null);
+        builder.AddRedisClient(RedisConnectionName, configureOptions: o => o.AbortOnConnectFail = false);
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<IngestorMetrics>();
+        services.AddHttpClient(CtHttpClientName, http =>
+            {
+                http.DefaultRequestHeaders.UserAgent.ParseAdd(CtHttpClient.UserAgent);
+                http.DefaultRequestHeaders.AcceptEncoding.ParseAdd("gzip, identity");
+                http.Timeout = Timeout.InfiniteTimeSpan; // per request, from ct_log:request_timeout_secs
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                AutomaticDecompression = DecompressionMethods.GZip,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                MaxConnectionsPerServer = 16,
+            });
+        services.AddHttpClient(LogListSource.HttpClientName, http =>
+        {
+            http.DefaultRequestHeaders.UserAgent.ParseAdd(CtHttpClient.UserAgent);
+            http.Timeout = TimeSpan.FromSeconds(60);
+        });
+        services.AddSingleton(sp => new CtHttpClient(
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(CtHttpClientName),
+            sp.GetRequiredService<IngestorMetrics>(),
+            sp.GetRequiredService<TimeProvider>())
+        {
+            Timeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<CtLogOptions>>().Value.RequestTimeoutSecs),
+        });
+        services.AddSingleton<Rfc6962Client>();
+        services.AddSingleton<StaticCtClient>();
+        services.AddSingleton<IssuerCache>();
+        services.AddSingleton<ICertificateMessageSerializer, CertificateMessageSerializer>();
+        services.AddSingleton<EntryPublisher>();
+        services.AddSingleton<StateFileMirror>();
+        services.AddSingleton<RedisTreeStateStore>();
+        services.AddSingleton<IngestorIdentity>();
+        services.AddSingleton<LeaseStore>();
+        services.AddSingleton<LeaseCoordinator>();
+        services.AddSingleton<Rfc6962Follower>();
+        services.AddSingleton<StaticCtFollower>();
+        services.AddSingleton<LogWorker>();
+        services.AddSingleton<LogListSource>();
+        services.AddSingleton<IngestorReadiness>();
+        services.AddHealthChecks().AddCheck<IngestorReadiness>("ingestor");
+        services.AddHostedService<IngestorWorker>();
+        return builder;
+    }
+}

@@ -1,0 +1,55 @@
+using CertStream.Ingestor.Health;
+
+namespace CertStream.Ingestor.Telemetry;
+
+/// <summary>Every log message of the ingestor. Event ids are stable: dashboards and alerts use them.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1000, LogLevel.Information, "Log list {Url}: following {Count} logs ({Custom} custom), skipped {Skipped}")]
+    public static partial void LogListLoaded(ILogger logger, string url, int count, int custom, int skipped);
+
+    [LoggerMessage(1001, LogLevel.Error, "Log list {Url} could not be loaded; keeping the previous list")]
+    public static partial void LogListFailed(ILogger logger, string url, Exception error);
+
+    [LoggerMessage(1010, LogLevel.Information, "Lease acquired for {Log}")]
+    public static partial void LeaseAcquired(ILogger logger, string log);
+
+    [LoggerMessage(1011, LogLevel.Information, "Lease released for {Log}: {Reason}")]
+    public static partial void LeaseReleased(ILogger logger, string log, string reason);
+
+    [LoggerMessage(1012, LogLevel.Warning, "Lease lost for {Log}: another replica holds it now; stopping its worker")]
+    public static partial void LeaseLost(ILogger logger, string log);
+
+    [LoggerMessage(1013, LogLevel.Warning, "Coordination round failed (Redis unreachable?); retrying")]
+    public static partial void CoordinationFailed(ILogger logger, Exception error);
+
+    [LoggerMessage(1020, LogLevel.Information, "Following {Log} ({Kind}) from index {Index}")]
+    public static partial void FollowingLog(ILogger logger, string log, string kind, long index);
+
+    [LoggerMessage(1021, LogLevel.Information, "No saved cursor for {Log}: starting at the tip, index {Index}")]
+    public static partial void StartingAtTip(ILogger logger, string log, long index);
+
+    [LoggerMessage(1030, LogLevel.Warning, "Skipped entry {Index} of {Log}: {Reason}")]
+    public static partial void EntrySkipped(ILogger logger, string log, long index, string reason);
+
+    [LoggerMessage(1040, LogLevel.Debug, "Retrying {Log} (attempt {Attempt}) in {DelayMs} ms: {Error}")]
+    public static partial void RequestRetry(ILogger logger, string log, int attempt, long delayMs, string error);
+
+    [LoggerMessage(1041, LogLevel.Warning, "Round failed for {Log} ({Failures} in a row): {Error}")]
+    public static partial void RoundFailed(ILogger logger, string log, int failures, string error);
+
+    [LoggerMessage(1042, LogLevel.Warning, "Circuit of {Log}: {From} -> {To}")]
+    public static partial void CircuitChanged(ILogger logger, string log, CircuitState from, CircuitState to);
+
+    [LoggerMessage(1050, LogLevel.Debug, "{Log} served a tree size {Size} below the largest seen {MaxSeen}; ignored")]
+    public static partial void StaleTreeHead(ILogger logger, string log, long size, long maxSeen);
+
+    [LoggerMessage(1051, LogLevel.Information, "{Log} is readonly and complete at {Size}; stopping")]
+    public static partial void ReadonlyComplete(ILogger logger, string log, long size);
+
+    [LoggerMessage(1060, LogLevel.Error, "State file {Path} could not be written")]
+    public static partial void StateFileFailed(ILogger logger, string path, Exception error);
+
+    [LoggerMessage(1070, LogLevel.Error, "Worker for {Log} failed unexpectedly; restarting it")]
+    public static partial void WorkerCrashed(ILogger logger, string log, Exception error);
+}

@@ -1,0 +1,15 @@
+using CertStream.Ingestor.Health;
+
+namespace CertStream.Ingestor.Telemetry;
+
+/// <summary>The live numbers of one followed log, read by the observable gauges and logs.</summary>
+public sealed class LogStatus(string key)
+{
+    public string Key { get; } = key;
+
+    public long TreeSize;
+    public long NextIndex;
+    public CircuitState Circuit;
+
+    public long Lag => Math.Max(0, Volatile.Read(ref TreeSize) - Volatile.Read(ref NextIndex));
+}

@@ -1,0 +1,182 @@
+using CertStream.Ingestor.Coordination;
+using CertStream.Ingestor.Ct;
+using CertStream.Ingestor.LogList;
+using CertStream.Ingestor.State;
+using CertStream.Ingestor.Telemetry;
+using CertStream.ServiceDefaults.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace CertStream.Ingestor.Workers;
+
+/// <summary>
+/// The replica's main loop: keeps the log list fresh (hourly, and at once when custom logs
+/// change), takes part in log sharing every few seconds, and starts or stops one
+/// <see cref="LogWorker"/> per log whose lease it holds. Logs dropped from the list stop.
+/// </summary>
+public sealed class IngestorWorker(
+    LogListSource logList,
+    LeaseCoordinator coordinator,
+    LogWorker logWorker,
+    StateFileMirror stateFile,
+    IngestorReadiness readiness,
+    IOptionsMonitor<CtLogOptions> ctLogOptions,
+    IOptionsMonitor<LogListOptions> logListOptions,
+    TimeProvider time,
+    ILogger<IngestorWorker> logger) : BackgroundService
+{
+    private static readonly TimeSpan ListRetry = TimeSpan.FromMinutes(1);
+
+    private readonly Dictionary<string, (CancellationTokenSource Cancel, Task Run)> _workers = new(StringComparer.Ordinal);
+    private IReadOnlyDictionary<string, CtLogInfo> _logs = new Dictionary<string, CtLogInfo>();
+    private DateTimeOffset _nextListLoad = DateTimeOffset.MinValue;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var onChange = logListOptions.OnChange(_ => _nextListLoad = DateTimeOffset.MinValue);
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await RefreshLogListAsync(stoppingToken);
+                await CoordinateAsync();
+                FlushStateFile();
+                await Task.Delay(coordinator.RoundInterval, time, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await StopAllAsync();
+        }
+    }
+
+    private async Task RefreshLogListAsync(CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        if (now < _nextListLoad)
+        {
+            return;
+        }
+
+        var url = logListOptions.CurrentValue.LogsUrl;
+        try
+        {
+            var (logs, custom, skipped) = await logList.LoadAsync(ct);
+            var byKey = new Dictionary<string, CtLogInfo>(StringComparer.Ordinal);
+            foreach (var log in logs)
+            {
+                byKey[log.Key] = log;
+            }
+
+            _logs = byKey;
+            _nextListLoad = now + TimeSpan.FromSeconds(ctLogOptions.CurrentValue.LogListRefreshSecs);
+            readiness.LogListLoaded = true;
+            Log.LogListLoaded(logger, url, logs.Count, custom, skipped);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            _nextListLoad = now + ListRetry;
+            Log.LogListFailed(logger, url, ex);
+        }
+    }
+
+    private async Task CoordinateAsync()
+    {
+        LeasePlan plan;
+        try
+        {
+            plan = await coordinator.RoundAsync(_logs.Keys.ToArray());
+            readiness.LastRound = time.GetUtcNow();
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            Log.CoordinationFailed(logger, ex);
+            return;
+        }
+
+        foreach (var key in plan.Lost)
+        {
+            await StopWorkerAsync(key);
+        }
+
+        foreach (var key in plan.ToRelease)
+        {
+            await StopWorkerAsync(key);
+            try
+            {
+                await coordinator.ReleaseAsync(key, _logs.ContainsKey(key) ? "rebalancing" : "dropped from the log list");
+            }
+            catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+            {
+                Log.CoordinationFailed(logger, ex); // the lease expires by itself
+            }
+        }
+
+        foreach (var (key, worker) in _workers.ToArray())
+        {
+            if (worker.Run.IsCompleted)
+            {
+                _workers.Remove(key);
+                worker.Cancel.Dispose();
+            }
+        }
+
+        foreach (var key in plan.Held)
+        {
+            if (!_workers.ContainsKey(key) && _logs.TryGetValue(key, out var log))
+            {
+                var cancel = new CancellationTokenSource();
+                _workers[key] = (cancel, Task.Run(() => logWorker.RunAsync(log, coordinator.Owner, cancel.Token)));
+            }
+        }
+
+        readiness.LogsFollowed = _workers.Count;
+    }
+
+    private async Task StopWorkerAsync(string key)
+    {
+        if (_workers.Remove(key, out var worker))
+        {
+            await worker.Cancel.CancelAsync();
+            await worker.Run;
+            worker.Cancel.Dispose();
+        }
+    }
+
+    private async Task StopAllAsync()
+    {
+        foreach (var key in _workers.Keys.ToArray())
+        {
+            await StopWorkerAsync(key);
+        }
+
+        try
+        {
+            await coordinator.LeaveAsync();
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            Log.CoordinationFailed(logger, ex); // leases expire by themselves
+        }
+
+        FlushStateFile();
+    }
+
+    private void FlushStateFile()
+    {
+        try
+        {
+            stateFile.Flush();
+        }
+        catch (IOException ex)
+        {
+            Log.StateFileFailed(logger, stateFile.Path ?? "", ex);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            Log.StateFileFailed(logger, stateFile.Path ?? "", ex);
+        }
+    }
+}

@@ -1,0 +1,86 @@
+using CertStream.Ingestor.Ct;
+using CertStream.Ingestor.Ct.Http;
+using CertStream.Ingestor.Following;
+using CertStream.Ingestor.Health;
+using CertStream.Ingestor.State;
+using CertStream.Ingestor.Telemetry;
+using CertStream.ServiceDefaults.Configuration;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace CertStream.Ingestor.Workers;
+
+/// <summary>
+/// Follows one leased log until cancelled: rounds of the log's follower, the poll interval between
+/// them, and the circuit breaker's pause when the log keeps failing. Nothing that goes wrong with
+/// the log ends the loop; only cancellation, a lost lease or a completed readonly log do.
+/// </summary>
+public sealed class LogWorker(
+    Rfc6962Follower rfc6962,
+    StaticCtFollower staticCt,
+    RedisTreeStateStore store,
+    IngestorMetrics metrics,
+    IOptions<CtLogOptions> options,
+    TimeProvider time,
+    ILogger<LogWorker> logger)
+{
+    public async Task RunAsync(CtLogInfo log, string owner, CancellationToken ct)
+    {
+        var o = options.Value;
+        var status = metrics.Track(log.Key);
+        var breaker = new LogCircuitBreaker(o.UnhealthyThreshold, TimeSpan.FromSeconds(o.CircuitOpenSecs), time);
+        var session = new LogSession(log, owner, status, breaker, new RetryPolicy(o.RetryMaxAttempts, time), store, logger);
+        ILogFollower follower = log.Kind == CtLogKind.Tiled ? staticCt : rfc6962;
+        var poll = TimeSpan.FromMilliseconds(o.PollIntervalMs);
+        try
+        {
+            session.Restore(await store.LoadAsync(log.Key));
+            Log.FollowingLog(logger, log.Key, log.TypeName, session.HasCursor ? session.NextIndex : -1);
+            while (!ct.IsCancellationRequested)
+            {
+                await Task.Delay(breaker.WaitBeforeNextRound(), time, ct);
+                CircuitState? previous;
+                try
+                {
+                    await follower.RoundAsync(session, ct);
+                    previous = breaker.OnSuccess();
+                }
+                catch (Exception ex) when (ex is CtHttpException or CtDecodeException or RedisException or TimeoutException)
+                {
+                    previous = breaker.OnFailure();
+                    Log.RoundFailed(logger, log.Key, breaker.ConsecutiveFailures, ex.Message);
+                }
+                catch (Exception ex) when (ex is not (OperationCanceledException or LeaseLostException))
+                {
+                    previous = breaker.OnFailure();
+                    Log.WorkerCrashed(logger, log.Key, ex);
+                }
+
+                status.Circuit = breaker.State;
+                if (previous is { } from)
+                {
+                    Log.CircuitChanged(logger, log.Key, from, breaker.State);
+                }
+
+                if (session.IsComplete)
+                {
+                    Log.ReadonlyComplete(logger, log.Key, session.NextIndex);
+                    return;
+                }
+
+                await Task.Delay(poll, time, ct);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        catch (LeaseLostException)
+        {
+            Log.LeaseLost(logger, log.Key);
+        }
+        finally
+        {
+            metrics.Untrack(log.Key);
+        }
+    }
+}
