@@ -55,6 +55,12 @@ internal sealed class CertificateJsonWriter : IDisposable
         "CRL Signing"u8.ToArray(), "Encipher Only"u8.ToArray(), "Decipher Only"u8.ToArray(),
     ];
 
+    private static readonly byte[][] KeyPurposeNames =
+    [
+        "serverAuth"u8.ToArray(), "clientAuth"u8.ToArray(), "codeSigning"u8.ToArray(),
+        "emailProtection"u8.ToArray(), "timeStamping"u8.ToArray(), "OCSPSigning"u8.ToArray(),
+    ];
+
     private readonly Utf8Builder _text = new(4096);
 
     // domains: the leaf's all_domains, or null for chain certificates (which have none).
@@ -180,14 +186,7 @@ internal sealed class CertificateJsonWriter : IDisposable
 
         if (extensions.HasExtendedKeyUsage)
         {
-            _text.Clear();
-            foreach (var oid in extensions.EkuOids)
-            {
-                Separator();
-                AppendKeyPurpose(oid.Span);
-            }
-
-            writer.WriteString(ExtendedKeyUsage, _text.WrittenSpan);
+            WriteExtendedKeyUsage(writer, extensions);
         }
 
         if (extensions.HasSubjectAltName)
@@ -254,28 +253,60 @@ internal sealed class CertificateJsonWriter : IDisposable
         }
     }
 
-    private void AppendKeyPurpose(ReadOnlySpan<byte> oid)
+    // The named purposes in the fixed order of wire-format.md (like keyUsage, and as the Rust server
+    // prints them), then any other OID as dotted text in certificate order.
+    private void WriteExtendedKeyUsage(Utf8JsonWriter writer, CertificateExtensions extensions)
     {
-        if (oid.Length == Oids.KeyPurposePrefix.Length + 1 && oid.StartsWith(Oids.KeyPurposePrefix))
+        _text.Clear();
+        var named = 0;
+        foreach (var oid in extensions.EkuOids)
         {
-            var name = oid[^1] switch
+            var index = KeyPurposeIndex(oid.Span);
+            if (index >= 0)
             {
-                1 => "serverAuth"u8,
-                2 => "clientAuth"u8,
-                3 => "codeSigning"u8,
-                4 => "emailProtection"u8,
-                8 => "timeStamping"u8,
-                9 => "OCSPSigning"u8,
-                _ => default,
-            };
-            if (!name.IsEmpty)
-            {
-                _text.Append(name);
-                return;
+                named |= 1 << index;
             }
         }
 
-        AppendOid(oid);
+        for (var i = 0; i < KeyPurposeNames.Length; i++)
+        {
+            if ((named & (1 << i)) != 0)
+            {
+                Separator();
+                _text.Append(KeyPurposeNames[i]);
+            }
+        }
+
+        foreach (var oid in extensions.EkuOids)
+        {
+            if (KeyPurposeIndex(oid.Span) < 0)
+            {
+                Separator();
+                AppendOid(oid.Span);
+            }
+        }
+
+        writer.WriteString(ExtendedKeyUsage, _text.WrittenSpan);
+    }
+
+    // Index into KeyPurposeNames of id-kp-serverAuth (…3.1) … id-kp-OCSPSigning (…3.9), or -1.
+    private static int KeyPurposeIndex(ReadOnlySpan<byte> oid)
+    {
+        if (oid.Length != Oids.KeyPurposePrefix.Length + 1 || !oid.StartsWith(Oids.KeyPurposePrefix))
+        {
+            return -1;
+        }
+
+        return oid[^1] switch
+        {
+            1 => 0,
+            2 => 1,
+            3 => 2,
+            4 => 3,
+            8 => 4,
+            9 => 5,
+            _ => -1,
+        };
     }
 
     private void AppendOid(ReadOnlySpan<byte> oid)
