@@ -28,9 +28,17 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         WrittenCount += count;
     }
 
-    public Memory<byte> GetMemory(int sizeHint = 0) => _buffer.AsMemory(WrittenCount..EnsureCapacity(sizeHint));
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        EnsureCapacity(sizeHint); // before reading _buffer: it may be replaced
+        return _buffer.AsMemory(WrittenCount);
+    }
 
-    public Span<byte> GetSpan(int sizeHint = 0) => _buffer.AsSpan(WrittenCount..EnsureCapacity(sizeHint));
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        EnsureCapacity(sizeHint);
+        return _buffer.AsSpan(WrittenCount);
+    }
 
     public void Write(ReadOnlySpan<byte> value)
     {
@@ -47,7 +55,7 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         return buffer;
     }
 
-    private int EnsureCapacity(int sizeHint)
+    private void EnsureCapacity(int sizeHint)
     {
         sizeHint = Math.Max(sizeHint, 256);
         if (_buffer.Length - WrittenCount < sizeHint)
@@ -57,8 +65,6 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
             ArrayPool<byte>.Shared.Return(_buffer);
             _buffer = next;
         }
-
-        return _buffer.Length;
     }
 
     public void Dispose()

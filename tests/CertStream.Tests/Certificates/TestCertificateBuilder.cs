@@ -35,14 +35,18 @@ internal sealed class TestCertificateBuilder
         return this;
     }
 
-    public TestCertificateBuilder DnsNames(params string[] names)
+    public TestCertificateBuilder DnsNames(params string[] names) =>
+        DnsNames(names.Select(n => System.Text.Encoding.UTF8.GetBytes(n)).ToArray());
+
+    /// <summary>A subjectAltName of dNSNames with any bytes (IA5String is not checked).</summary>
+    public TestCertificateBuilder DnsNames(params byte[][] names)
     {
         var writer = new AsnWriter(AsnEncodingRules.DER);
         using (writer.PushSequence())
         {
             foreach (var name in names)
             {
-                writer.WriteCharacterString(UniversalTagNumber.IA5String, name, new Asn1Tag(TagClass.ContextSpecific, 2));
+                writer.WriteOctetString(name, new Asn1Tag(TagClass.ContextSpecific, 2));
             }
         }
 
