@@ -1,0 +1,43 @@
+using System.Buffers;
+using CertStream.Contracts;
+
+namespace CertStream.Ingestor.Serialization;
+
+/// <summary>The three messages of one entry, back to back in one pooled array.</summary>
+internal sealed class PooledSerializedCertificate : SerializedCertificate
+{
+    private byte[]? _buffer;
+    private readonly int _liteEnd;
+    private readonly int _fullEnd;
+    private readonly int _domainsEnd;
+
+    public PooledSerializedCertificate(byte[] buffer, int liteEnd, int fullEnd, int domainsEnd)
+    {
+        _buffer = buffer;
+        _liteEnd = liteEnd;
+        _fullEnd = fullEnd;
+        _domainsEnd = domainsEnd;
+    }
+
+    public override ReadOnlyMemory<byte> Get(StreamKind kind)
+    {
+        var buffer = _buffer;
+        ObjectDisposedException.ThrowIf(buffer is null, this);
+        return kind switch
+        {
+            StreamKind.Lite => buffer.AsMemory(0, _liteEnd),
+            StreamKind.Full => buffer.AsMemory(_liteEnd, _fullEnd - _liteEnd),
+            StreamKind.Domains => buffer.AsMemory(_fullEnd, _domainsEnd - _fullEnd),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+        };
+    }
+
+    public override void Dispose()
+    {
+        var buffer = Interlocked.Exchange(ref _buffer, null);
+        if (buffer is not null)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}
