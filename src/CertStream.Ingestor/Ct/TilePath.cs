@@ -34,4 +34,31 @@ public static class TilePath
     /// <summary>URL of the full data tile (never <c>.p/W</c>) that holds entry <paramref name="index"/>.</summary>
     public static string DataTileUrl(string monitoringUrl, long index) =>
         monitoringUrl + "tile/data/" + Encode(index / Width);
+
+    /// <summary>
+    /// <c>tile/data/&lt;N&gt;</c> for a full tile (<paramref name="width"/> 256), else the partial
+    /// <c>tile/data/&lt;N&gt;.p/&lt;W&gt;</c>; relative to the monitoring URL.
+    /// </summary>
+    public static string DataTilePath(long tileIndex, int width = Width)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(width, Width);
+        var path = "tile/data/" + Encode(tileIndex);
+        return width == Width ? path : path + ".p/" + width.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>URL of data tile <paramref name="tileIndex"/> (a tile index, not an entry index) with <paramref name="width"/> entries.</summary>
+    public static string DataTileUrlForTile(string monitoringUrl, long tileIndex, int width = Width) =>
+        monitoringUrl + DataTilePath(tileIndex, width);
+
+    /// <summary>Full data tiles of a tree of <paramref name="treeSize"/>: tiles 0 … result−1.</summary>
+    public static long FullTileCount(long treeSize) => treeSize / Width;
+
+    /// <summary>Width of the right-edge partial data tile (tile <see cref="FullTileCount"/>); 0: there is none.</summary>
+    public static int PartialTileWidth(long treeSize) => (int)(treeSize % Width);
+
+    public static string CheckpointUrl(string monitoringUrl) => monitoringUrl + "checkpoint";
+
+    /// <summary><c>issuer/&lt;lowercase hex SHA-256&gt;</c> under the monitoring URL.</summary>
+    public static string IssuerUrl(string monitoringUrl, string fingerprintHex) => monitoringUrl + "issuer/" + fingerprintHex;
 }

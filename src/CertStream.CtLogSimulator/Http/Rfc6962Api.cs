@@ -1,0 +1,116 @@
+using System.Globalization;
+using CertStream.CtLogSimulator.Entries;
+using CertStream.CtLogSimulator.Faults;
+
+namespace CertStream.CtLogSimulator.Http;
+
+/// <summary>RFC 6962 §4.3, §4.6, §4.7: get-sth, get-entries, get-roots.</summary>
+internal static class Rfc6962Api
+{
+    public static SimResponse GetSth(SimulatedLog log, SimulatedFault? fault)
+    {
+        var size = log.TreeSize;
+        var timestamp = log.Time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (fault?.Kind == SimulatedFaultKind.StaleTreeHead)
+        {
+            // A caching front-end serving an older head: smaller and a minute older.
+            size = Math.Max(0, size - fault.StaleBy);
+            timestamp -= 60_000;
+        }
+
+        var head = log.SignTreeHead(size, timestamp);
+        var body = JsonBody.Write(w =>
+        {
+            w.WriteStartObject();
+            w.WriteNumber("tree_size", head.TreeSize);
+            w.WriteNumber("timestamp", head.TimestampMs);
+            w.WriteBase64String("sha256_root_hash", head.RootHash);
+            w.WriteBase64String("tree_head_signature", head.Signature);
+            w.WriteEndObject();
+        });
+        return Malformed(new SimResponse(StatusCodes.Status200OK, SimResponse.Json, body), fault);
+    }
+
+    public static SimResponse GetEntries(SimulatedLog log, IQueryCollection query, SimulatedFault? fault)
+    {
+        if (!TryParseIndex(query["start"], out var start) || !TryParseIndex(query["end"], out var end))
+        {
+            return SimResponse.BadRequest("start and end must be decimal integers >= 0");
+        }
+
+        if (start > end)
+        {
+            return SimResponse.BadRequest("start must not be greater than end");
+        }
+
+        var size = log.TreeSize;
+        if (start >= size)
+        {
+            return SimResponse.BadRequest($"start {start} is not below tree_size {size}");
+        }
+
+        if (end >= size)
+        {
+            if (log.Options.RejectEndBeyondTreeSize)
+            {
+                return SimResponse.BadRequest($"end {end} is not below tree_size {size}");
+            }
+
+            end = size - 1;
+        }
+
+        var count = Math.Min(end - start + 1, log.PageCap);
+        var body = JsonBody.Write(w =>
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("entries");
+            for (var i = start; i < start + count; i++)
+            {
+                var entry = log.GetEntry(i);
+                w.WriteStartObject();
+                w.WriteBase64String("leaf_input", entry.LeafInput.Span);
+                w.WriteBase64String("extra_data", entry.ExtraData.Span);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        });
+        return Malformed(new SimResponse(StatusCodes.Status200OK, SimResponse.Json, body), fault);
+    }
+
+    public static SimResponse GetRoots(SimulatedLog log, SimulatedFault? fault)
+    {
+        var roots = new List<ReadOnlyMemory<byte>> { CertificateFactory.Shared.RootDer };
+        if (log.Options.UseRecordedEntries)
+        {
+            foreach (var entry in RecordedData.Shared.Rfc6962Entries)
+            {
+                if (entry.Chain.Count > 0 && !roots.Exists(r => r.Span.SequenceEqual(entry.Chain[^1].Span)))
+                {
+                    roots.Add(entry.Chain[^1]);
+                }
+            }
+        }
+
+        var body = JsonBody.Write(w =>
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("certificates");
+            foreach (var root in roots)
+            {
+                w.WriteBase64StringValue(root.Span);
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        });
+        return Malformed(new SimResponse(StatusCodes.Status200OK, SimResponse.Json, body), fault);
+    }
+
+    private static SimResponse Malformed(SimResponse response, SimulatedFault? fault) =>
+        fault?.Kind == SimulatedFaultKind.MalformedBody ? response.CutInHalf() : response;
+
+    private static bool TryParseIndex(string? value, out long result) =>
+        long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out result);
+}

@@ -1,0 +1,245 @@
+using System.Security.Cryptography;
+using CertStream.CtLogSimulator.Entries;
+using CertStream.CtLogSimulator.Faults;
+using CertStream.CtLogSimulator.Growth;
+
+namespace CertStream.CtLogSimulator;
+
+/// <summary>
+/// A simulated CT log: its size and growth, its entries by index, the faults it will answer with and
+/// the requests it has seen. Thread-safe. Entry i is the same on every request (tests check content by index).
+/// </summary>
+public sealed class SimulatedLog : IDisposable
+{
+    private const int JournalCapacity = 4096;
+
+    private readonly SimulatedLogOptions _options;
+    private readonly GrowthModel _growth;
+    private readonly Func<string> _baseUrl;
+    private readonly EntryCache _entries;
+    private readonly long[] _requestCounts = new long[Enum.GetValues<SimulatedEndpoint>().Length];
+    private readonly Queue<SimulatedRequest> _journal = new();
+    private readonly Lock _journalGate = new();
+    private readonly IReadOnlyList<SimulatedEntry> _recorded;
+    private readonly ECDsa _signingKey;
+    private volatile int _pageCap;
+    private volatile int _state;
+
+    internal SimulatedLog(SimulatedLogOptions options, TimeProvider time, Func<string> baseUrl)
+    {
+        options.Validate();
+        _options = options;
+        Time = time;
+        _baseUrl = baseUrl;
+        _growth = new GrowthModel(time, options.InitialSize, options.EntriesPerSecond);
+        _entries = new EntryCache(options.EntryCacheSize);
+        _pageCap = options.PageCap;
+        _state = (int)options.State;
+        _recorded = !options.UseRecordedEntries ? []
+            : options.Kind == SimulatedLogKind.Tiled ? RecordedData.Shared.TiledEntries : RecordedData.Shared.Rfc6962Entries;
+        _signingKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var spki = _signingKey.ExportSubjectPublicKeyInfo();
+        PublicKeySpki = spki;
+        LogId = SHA256.HashData(spki);
+    }
+
+    public string Name => _options.Name;
+
+    public SimulatedLogKind Kind => _options.Kind;
+
+    /// <summary>
+    /// The URL to follow, ending with '/': the RFC 6962 <c>url</c>, or the static-ct <c>monitoring_url</c>
+    /// (which is also its <c>submission_url</c>).
+    /// </summary>
+    public string Url => $"{_baseUrl()}/logs/{Name}/";
+
+    /// <summary>Tiled logs: the checkpoint origin (the submission URL without scheme and trailing '/').</summary>
+    public string Origin => OriginFor(new Uri(_baseUrl()).Authority);
+
+    /// <summary>The current tree size (grows with time at <see cref="EntriesPerSecond"/>).</summary>
+    public long TreeSize => _growth.Size();
+
+    public double EntriesPerSecond
+    {
+        get => _growth.EntriesPerSecond;
+        set => _growth.SetRate(value);
+    }
+
+    /// <summary>RFC 6962: the most entries per get-entries answer; can be changed while running.</summary>
+    public int PageCap
+    {
+        get => _pageCap;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            _pageCap = value;
+        }
+    }
+
+    /// <summary>The state the log list shows (readonly: the current size is its final tree head).</summary>
+    public SimulatedLogState State
+    {
+        get => (SimulatedLogState)_state;
+        set => _state = (int)value;
+    }
+
+    /// <summary>The log's key (DER SubjectPublicKeyInfo, ECDSA P-256) as the log list gives it; STHs are signed with it.</summary>
+    public ReadOnlyMemory<byte> PublicKeySpki { get; }
+
+    /// <summary>SHA-256 of <see cref="PublicKeySpki"/>.</summary>
+    public ReadOnlyMemory<byte> LogId { get; }
+
+    public int PendingFaults => Faults.PendingCount;
+
+    internal SimulatedLogOptions Options => _options;
+
+    internal TimeProvider Time { get; }
+
+    internal FaultSchedule Faults { get; } = new();
+
+    /// <summary>Encoded full data tiles (16 × ~400 KB at most).</summary>
+    internal TileCache FullTiles { get; } = new(16);
+
+    /// <summary>Appends <paramref name="count"/> entries now; returns the new tree size.</summary>
+    public long Grow(long count) => _growth.Grow(count);
+
+    /// <summary>The next <paramref name="count"/> requests to which <paramref name="fault"/> applies get it.</summary>
+    public void InjectFault(SimulatedFault fault, int count = 1) => Faults.Add(fault, count);
+
+    /// <summary>Every <paramref name="everyNth"/>th request to which <paramref name="fault"/> applies gets it, until cleared.</summary>
+    public void InjectFaultEvery(SimulatedFault fault, int everyNth) => Faults.AddEvery(fault, everyNth);
+
+    public void ClearFaults() => Faults.Clear();
+
+    /// <summary>Requests received for <paramref name="endpoint"/> (faulted ones included).</summary>
+    public long RequestCount(SimulatedEndpoint endpoint) => Interlocked.Read(ref _requestCounts[(int)endpoint]);
+
+    public long TotalRequests
+    {
+        get
+        {
+            long total = 0;
+            for (var i = 0; i < _requestCounts.Length; i++)
+            {
+                total += Interlocked.Read(ref _requestCounts[i]);
+            }
+
+            return total;
+        }
+    }
+
+    /// <summary>The most recent requests (up to 4096), oldest first.</summary>
+    public IReadOnlyList<SimulatedRequest> Requests
+    {
+        get
+        {
+            lock (_journalGate)
+            {
+                return [.. _journal];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Entry <paramref name="index"/> as the log serves it: the expected content for assertions.
+    /// Defined for any index >= 0, also beyond the current tree size (a later request will serve exactly it).
+    /// </summary>
+    public SimulatedEntry GetEntry(long index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        if (index < _recorded.Count)
+        {
+            return _recorded[(int)index];
+        }
+
+        return _entries.GetOrAdd(index, CreateEntry);
+    }
+
+    /// <summary>The leaf certificate DER of entry <paramref name="index"/> (the <c>pre_certificate</c> for precerts).</summary>
+    public ReadOnlyMemory<byte> GetExpectedLeafDer(long index) => GetEntry(index).LeafDer;
+
+    public void Dispose() => _signingKey.Dispose();
+
+    internal string OriginFor(string authority) => $"{authority}/logs/{Name}";
+
+    internal void CountRequest(SimulatedEndpoint endpoint) => Interlocked.Increment(ref _requestCounts[(int)endpoint]);
+
+    internal void Record(SimulatedEndpoint endpoint, string pathAndQuery, int statusCode)
+    {
+        var request = new SimulatedRequest(endpoint, pathAndQuery, statusCode, Time.GetUtcNow());
+        lock (_journalGate)
+        {
+            if (_journal.Count == JournalCapacity)
+            {
+                _journal.Dequeue();
+            }
+
+            _journal.Enqueue(request);
+        }
+    }
+
+    /// <summary>A plausible tree head: the root is a stand-in (not a Merkle root), the signature is real.</summary>
+    internal TreeHead SignTreeHead(long treeSize, long timestampMs)
+    {
+        var root = new byte[32];
+        SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"certstream-sim/{Name}/{treeSize}"), root);
+
+        // RFC 6962 §3.5 TreeHeadSignature: version v1, signature_type tree_hash, timestamp, tree_size, root.
+        var signed = new TlsWriter(50);
+        signed.UInt8(0);
+        signed.UInt8(1);
+        signed.UInt64(timestampMs);
+        signed.UInt64(treeSize);
+        signed.Bytes(root);
+        var signature = _signingKey.SignData(signed.WrittenSpan, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+
+        // DigitallySigned: hash sha256 (4), signature ecdsa (3), opaque signature<0..2^16-1>.
+        var digitallySigned = new TlsWriter(signature.Length + 4);
+        digitallySigned.UInt8(4);
+        digitallySigned.UInt8(3);
+        digitallySigned.UInt16(signature.Length);
+        digitallySigned.Bytes(signature);
+        return new TreeHead(treeSize, timestampMs, root, digitallySigned.ToArray());
+    }
+
+    private SimulatedEntry CreateEntry(long index)
+    {
+        var timestamp = _growth.TimestampMs(index);
+        var factory = CertificateFactory.Shared;
+
+        // Alternate the entry types so both decoders paths are exercised by generated data.
+        var type = index % 2 == 1 ? SimulatedEntryType.Precert : SimulatedEntryType.X509;
+        var notBefore = DateTimeOffset.FromUnixTimeMilliseconds(timestamp).AddHours(-1);
+        var leaf = factory.CreateLeaf(Name, index, notBefore, type == SimulatedEntryType.Precert);
+        ReadOnlyMemory<byte> tbs = default;
+        ReadOnlyMemory<byte> issuerKeyHash = default;
+        if (type == SimulatedEntryType.Precert)
+        {
+            tbs = CertificateFactory.TbsOf(factory.CreateLeaf(Name, index, notBefore, precertificate: false));
+            issuerKeyHash = factory.IntermediateSpkiHash;
+        }
+
+        var chain = new ReadOnlyMemory<byte>[factory.Chain.Count];
+        for (var i = 0; i < chain.Length; i++)
+        {
+            chain[i] = factory.Chain[i];
+        }
+
+        var certOrTbs = type == SimulatedEntryType.Precert ? tbs.Span : leaf;
+        if (Kind == SimulatedLogKind.Tiled)
+        {
+            return new SimulatedEntry(index, timestamp, type, leaf, tbs, issuerKeyHash, chain, isRecorded: false)
+            {
+                TileLeaf = EntryEncoder.TileLeaf(index, timestamp, type, certOrTbs, issuerKeyHash.Span, leaf, chain),
+            };
+        }
+
+        return new SimulatedEntry(index, timestamp, type, leaf, tbs, issuerKeyHash, chain, isRecorded: false)
+        {
+            LeafInput = EntryEncoder.LeafInput(timestamp, type, certOrTbs, issuerKeyHash.Span),
+            ExtraData = EntryEncoder.ExtraData(type, leaf, chain),
+        };
+    }
+
+    internal readonly record struct TreeHead(long TreeSize, long TimestampMs, byte[] RootHash, byte[] Signature);
+}

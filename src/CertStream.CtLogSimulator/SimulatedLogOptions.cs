@@ -1,0 +1,80 @@
+namespace CertStream.CtLogSimulator;
+
+public enum SimulatedLogKind
+{
+    /// <summary>RFC 6962: <c>ct/v1/get-sth</c>, <c>ct/v1/get-entries</c>, <c>ct/v1/get-roots</c>.</summary>
+    Rfc6962 = 0,
+
+    /// <summary>static-ct-api: <c>checkpoint</c>, <c>tile/data/…</c>, <c>issuer/…</c>.</summary>
+    Tiled = 1,
+}
+
+/// <summary>The <c>state</c> a log has in the simulator's log list.</summary>
+public enum SimulatedLogState
+{
+    Usable = 0,
+    Qualified = 1,
+    ReadOnly = 2,
+    Retired = 3,
+    Rejected = 4,
+    Pending = 5,
+}
+
+/// <summary>How data tiles are sent.</summary>
+public enum SimulatedTileEncoding
+{
+    /// <summary>gzip body with <c>Content-Encoding: gzip</c>, whatever the request's Accept-Encoding (as static-ct logs do).</summary>
+    Gzip = 0,
+
+    /// <summary>gzip body without a Content-Encoding header (seen behind some object stores).</summary>
+    GzipWithoutHeader = 1,
+
+    /// <summary>Uncompressed.</summary>
+    Identity = 2,
+}
+
+/// <summary>One simulated log. <see cref="Name"/> is a DNS label ([a-z0-9-]) used in its URL and certificate names.</summary>
+public sealed record SimulatedLogOptions
+{
+    public required string Name { get; init; }
+
+    public SimulatedLogKind Kind { get; init; }
+
+    /// <summary>Tree size when the log is added.</summary>
+    public long InitialSize { get; init; }
+
+    /// <summary>Growth rate, driven by the server's TimeProvider (0: grows only by <see cref="SimulatedLog.Grow"/>).</summary>
+    public double EntriesPerSecond { get; init; }
+
+    /// <summary>RFC 6962: the most entries one get-entries answer holds (RFC 6962 §4.6 lets logs cap it).</summary>
+    public int PageCap { get; init; } = 256;
+
+    /// <summary>RFC 6962: answer 400 when <c>end &gt;= tree_size</c> (some logs do) instead of clamping <c>end</c>.</summary>
+    public bool RejectEndBeyondTreeSize { get; init; }
+
+    /// <summary>Serve the embedded real entries first (40 for RFC 6962, 1024 for tiled), then generated ones.</summary>
+    public bool UseRecordedEntries { get; init; } = true;
+
+    /// <summary>Generated entries kept in memory (a direct-mapped cache; evicted entries are generated again identically).</summary>
+    public int EntryCacheSize { get; init; } = 4096;
+
+    public SimulatedTileEncoding TileEncoding { get; init; }
+
+    public SimulatedLogState State { get; init; }
+
+    internal void Validate()
+    {
+        if (string.IsNullOrEmpty(Name) || Name.Length > 63 || !Name.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-') || Name[0] == '-' || Name[^1] == '-')
+        {
+            throw new ArgumentException($"log name '{Name}' must be a DNS label of [a-z0-9-]", nameof(Name));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(InitialSize);
+        ArgumentOutOfRangeException.ThrowIfLessThan(PageCap, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(EntryCacheSize, 1);
+        if (double.IsNaN(EntriesPerSecond) || EntriesPerSecond < 0 || double.IsInfinity(EntriesPerSecond))
+        {
+            throw new ArgumentOutOfRangeException(nameof(EntriesPerSecond), EntriesPerSecond, "must be a finite number >= 0");
+        }
+    }
+}
