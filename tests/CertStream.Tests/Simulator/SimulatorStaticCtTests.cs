@@ -123,6 +123,7 @@ public sealed class SimulatorStaticCtTests
         Assert.Equal(4, TileLeafDecoder.Decode(GzipBody.DecompressIfGzip(tail.Body), 4, 4).Length);
 
         Assert.Equal(9, log.RequestCount(SimulatedEndpoint.PartialDataTile));
+        Assert.Equal(6, log.RequestsBeyondTree);
         Assert.Equal(2, log.RequestCount(SimulatedEndpoint.DataTile));
         Assert.Equal(["/logs/edge/tile/data/003.p/10", "/logs/edge/tile/data/003.p/9"], log.Requests.Take(2).Select(r => r.PathAndQuery));
     }
