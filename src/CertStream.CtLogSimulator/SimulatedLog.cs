@@ -22,6 +22,7 @@ public sealed class SimulatedLog : IDisposable
     private readonly Lock _journalGate = new();
     private readonly IReadOnlyList<SimulatedEntry> _recorded;
     private readonly ECDsa _signingKey;
+    private long _requestsBeyondTree;
     private volatile int _pageCap;
     private volatile int _state;
 
@@ -128,6 +129,13 @@ public sealed class SimulatedLog : IDisposable
         }
     }
 
+    /// <summary>
+    /// Requests for data that does not exist at the current size, the politeness measure: get-entries
+    /// with <c>start &gt;= tree_size</c> (or <c>end &gt;= tree_size</c> when such requests are rejected),
+    /// data tiles beyond the tree, and partial tiles other than the current right edge.
+    /// </summary>
+    public long RequestsBeyondTree => Interlocked.Read(ref _requestsBeyondTree);
+
     /// <summary>The most recent requests (up to 4096), oldest first.</summary>
     public IReadOnlyList<SimulatedRequest> Requests
     {
@@ -161,6 +169,8 @@ public sealed class SimulatedLog : IDisposable
     public void Dispose() => _signingKey.Dispose();
 
     internal string OriginFor(string authority) => $"{authority}/logs/{Name}";
+
+    internal void CountRequestBeyondTree() => Interlocked.Increment(ref _requestsBeyondTree);
 
     internal void CountRequest(SimulatedEndpoint endpoint) => Interlocked.Increment(ref _requestCounts[(int)endpoint]);
 

@@ -46,6 +46,7 @@ internal static class Rfc6962Api
         var size = log.TreeSize;
         if (start >= size)
         {
+            log.CountRequestBeyondTree();
             return SimResponse.BadRequest($"start {start} is not below tree_size {size}");
         }
 
@@ -53,6 +54,7 @@ internal static class Rfc6962Api
         {
             if (log.Options.RejectEndBeyondTreeSize)
             {
+                log.CountRequestBeyondTree();
                 return SimResponse.BadRequest($"end {end} is not below tree_size {size}");
             }
 

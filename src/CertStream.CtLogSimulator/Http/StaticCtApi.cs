@@ -59,6 +59,7 @@ internal static class StaticCtApi
             : tileIndex == size / TileWidth && width == size % TileWidth;
         if (!served)
         {
+            log.CountRequestBeyondTree();
             return SimResponse.NotFound();
         }
 

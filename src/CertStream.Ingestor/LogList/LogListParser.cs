@@ -134,14 +134,15 @@ public static class LogListParser
             return (LogSkipReason.Malformed, $"state is a JSON {state.ValueKind}");
         }
 
-        string? stateName = null;
-        JsonElement stateBody = default;
+        // Exactly one key (loglist3.go); its name is the state, its value the details.
         var stateCount = 0;
+        JsonProperty only = default;
         foreach (var property in state.EnumerateObject())
         {
-            stateName ??= property.Name;
-            stateBody = stateCount == 0 ? property.Value : stateBody;
-            stateCount++;
+            if (stateCount++ == 0)
+            {
+                only = property;
+            }
         }
 
         if (stateCount != 1)
@@ -149,12 +150,12 @@ public static class LogListParser
             return (LogSkipReason.Malformed, $"state has {stateCount} keys, expected exactly one");
         }
 
-        switch (stateName)
+        switch (only.Name)
         {
             case "usable" or "qualified":
                 break;
             case "readonly":
-                finalTreeSize = FinalTreeSize(stateBody);
+                finalTreeSize = FinalTreeSize(only.Value);
                 break;
             case "pending":
                 if (!options.FollowPending)
@@ -168,7 +169,7 @@ public static class LogListParser
             case "rejected":
                 return (LogSkipReason.Rejected, "state rejected");
             default:
-                return (LogSkipReason.UnknownState, $"state {stateName}");
+                return (LogSkipReason.UnknownState, $"state {only.Name}");
         }
 
         if (log.TryGetProperty("temporal_interval", out var interval) && interval.ValueKind == JsonValueKind.Object

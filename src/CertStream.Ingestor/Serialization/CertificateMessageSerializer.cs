@@ -9,10 +9,11 @@ namespace CertStream.Ingestor.Serialization;
 
 /// <summary>
 /// Writes the lite, full and domains messages of one entry (wire-format.md) into one pooled buffer.
-/// Each certificate is parsed once; the leaf object is rendered once and reused: as is for lite,
-/// with <c>as_der</c> appended for full. Per-thread scratch (writer, buffers, parsed certificates)
-/// keeps the allocations per entry to the result object, the cert_link string and the chain array
-/// already made by the decoder.
+/// The leaf is parsed once and its object rendered once: as is for lite, with <c>as_der</c> appended
+/// for full. Chain certificates are rendered once per thread and then come from
+/// <see cref="ChainCertificateCache"/> (CT chains are a few intermediates repeated). Per-thread
+/// scratch (writers, buffers, parsed certificates) keeps the allocations per entry to the result
+/// object and the cert_link string.
 /// </summary>
 public sealed class CertificateMessageSerializer : ICertificateMessageSerializer
 {
@@ -119,17 +120,7 @@ public sealed class CertificateMessageSerializer : ICertificateMessageSerializer
             writer.WriteStartArray(Chain);
             for (var i = 0; i < entry.Chain.Count; i++)
             {
-                var certificate = scratch.Certificate(i + 1);
-                try
-                {
-                    X509CertificateParser.Parse(entry.Chain[i], certificate);
-                }
-                catch (CtDecodeException)
-                {
-                    // Not a certificate: written with its DER and hashes only (fields null), so nothing is lost.
-                }
-
-                scratch.Json.Write(writer, certificate, domains: null, includeDer: true, forcePoison: false);
+                writer.WriteRawValue(scratch.ChainCertificateJson(entry.Chain[i]), skipInputValidation: true);
             }
 
             writer.WriteEndArray();
@@ -198,7 +189,7 @@ public sealed class CertificateMessageSerializer : ICertificateMessageSerializer
     /// <summary>Per-thread buffers and parsed certificates, reused for every entry.</summary>
     private sealed class Scratch
     {
-        private ParsedCertificate[] _certificates = [new(), new(), new(), new()];
+        private readonly ParsedCertificate[] _certificates = [new(), new()];
 
         public Utf8JsonWriter Writer { get; } = new(Stream.Null, WriterOptions);
 
@@ -212,21 +203,39 @@ public sealed class CertificateMessageSerializer : ICertificateMessageSerializer
 
         public AllDomains Domains { get; } = new();
 
-        public ParsedCertificate Certificate(int position)
-        {
-            if (position >= _certificates.Length)
-            {
-                var grown = new ParsedCertificate[Math.Max(position + 1, _certificates.Length * 2)];
-                _certificates.CopyTo(grown, 0);
-                for (var i = _certificates.Length; i < grown.Length; i++)
-                {
-                    grown[i] = new ParsedCertificate();
-                }
+        public PooledBufferWriter ChainJson { get; } = new(8 * 1024);
 
-                _certificates = grown;
+        public ChainCertificateCache ChainCache { get; } = new();
+
+        private Utf8JsonWriter ChainWriter { get; } = new(Stream.Null, WriterOptions);
+
+        /// <summary>The full-stream object of a chain certificate, from the cache or rendered now.</summary>
+        public ReadOnlySpan<byte> ChainCertificateJson(ReadOnlyMemory<byte> der)
+        {
+            if (ChainCache.TryGet(der.Span, out var cached))
+            {
+                return cached;
             }
 
-            return _certificates[position];
+            var certificate = Certificate(1);
+            try
+            {
+                X509CertificateParser.Parse(der, certificate);
+            }
+            catch (CtDecodeException)
+            {
+                // Not a certificate: written with its DER and hashes only (fields null), so nothing is lost.
+            }
+
+            ChainJson.Clear();
+            ChainWriter.Reset(ChainJson);
+            Json.Write(ChainWriter, certificate, domains: null, includeDer: true, forcePoison: false);
+            ChainWriter.Flush();
+            ChainCache.Add(der.Span, ChainJson.WrittenSpan);
+            return ChainJson.WrittenSpan;
         }
+
+        /// <summary>0: the leaf; 1: the chain certificate being rendered.</summary>
+        public ParsedCertificate Certificate(int position) => _certificates[position];
     }
 }

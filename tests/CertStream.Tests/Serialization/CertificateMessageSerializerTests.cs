@@ -157,6 +157,39 @@ public sealed class CertificateMessageSerializerTests
         later.ForEach(m => m.Dispose());
     }
 
+    [Fact]
+    public void CachedChainCertificatesAreTheirOwnDer()
+    {
+        // The chain cache keys on length + signature tail and confirms with the whole DER: a certificate
+        // that differs in the middle (same key) or at the end (new key, past the cache capacity) must
+        // never be shown with another certificate's fields or hashes.
+        var serializer = new CertificateMessageSerializer();
+        var entry = Entry("google_argon2026h2_001");
+        var original = entry.Chain[0].ToArray();
+        var variants = new List<byte[]> { original };
+        var middle = original.ToArray();
+        middle[original.Length / 2] ^= 0x01;
+        variants.Add(middle);
+        for (var i = 0; i < 300; i++)
+        {
+            var tail = original.ToArray();
+            tail[^1] = (byte)i;
+            tail[^2] = (byte)(i >> 8);
+            variants.Add(tail);
+        }
+
+        foreach (var der in variants.Concat(variants.Take(5)))
+        {
+            using var messages = serializer.Serialize(entry with { Chain = [der] }, Rfc6962Log, 1.5);
+            using var full = JsonDocument.Parse(messages.Get(StreamKind.Full));
+            var chain = full.RootElement.GetProperty("data").GetProperty("chain");
+            Assert.Equal(Convert.ToBase64String(der), chain[0].GetProperty("as_der").GetString());
+            Assert.Equal(
+                string.Join(':', System.Security.Cryptography.SHA256.HashData(der).Select(b => b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture))),
+                chain[0].GetProperty("sha256").GetString());
+        }
+    }
+
     private static string Snapshot(CertificateMessageSerializer serializer, CtLogEntry entry)
     {
         using var messages = serializer.Serialize(entry, Rfc6962Log, 1.5);

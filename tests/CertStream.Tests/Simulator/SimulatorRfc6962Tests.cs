@@ -120,6 +120,7 @@ public sealed class SimulatorRfc6962Tests
         Assert.Equal(400, status);
         Assert.Equal(1, log.RequestCount(SimulatedEndpoint.GetEntries));
         Assert.Equal(400, Assert.Single(log.Requests).StatusCode);
+        Assert.Equal(query.StartsWith("start=1", StringComparison.Ordinal) ? 1 : 0, log.RequestsBeyondTree);
     }
 
     [Fact]
@@ -135,6 +136,8 @@ public sealed class SimulatorRfc6962Tests
 
         Assert.Equal(2, SimulatorClient.Entries(clamped).Count);
         Assert.Equal(400, status);
+        Assert.Equal(0, clamping.RequestsBeyondTree);
+        Assert.Equal(1, rejecting.RequestsBeyondTree);
     }
 
     [Fact]
