@@ -225,7 +225,7 @@ public sealed class SimulatedLog : IDisposable
         ReadOnlyMemory<byte> issuerKeyHash = default;
         if (type == SimulatedEntryType.Precert)
         {
-            tbs = CertificateFactory.TbsOf(factory.CreateLeaf(Name, index, notBefore, precertificate: false));
+            tbs = factory.CreateLeafTbs(Name, index, notBefore, poison: false);
             issuerKeyHash = factory.IntermediateSpkiHash;
         }
 

@@ -8,8 +8,8 @@ namespace CertStream.CtLogSimulator.Entries;
 /// <summary>
 /// Generates the certificates of entries beyond the recorded ones: a fixed two-level CA
 /// (root, intermediate) and one leaf per (log, index) with CN/SAN <c>n{index}.{log}.sim.certstream.test</c>.
-/// The output depends only on its inputs (fixed public keys, placeholder signatures), so an entry
-/// evicted from a cache is generated again byte for byte.
+/// The output depends only on its inputs (fixed public keys, placeholder signatures, validity from the
+/// entry's timestamp), so an entry evicted from a cache is generated again byte for byte.
 /// </summary>
 internal sealed class CertificateFactory
 {
@@ -23,11 +23,10 @@ internal sealed class CertificateFactory
     private const string PoisonOid = "1.3.6.1.4.1.11129.2.4.3";
     private static readonly DateTimeOffset CaNotBefore = new(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    private readonly PublicKey _leafKey;
-    private readonly X509SubjectKeyIdentifierExtension _leafSki;
+    private readonly byte[] _leafSpki;
+    private readonly X509Extension[] _leafExtensions;
     private readonly X500DistinguishedName _intermediateName;
-    private readonly PlaceholderSignatureGenerator _intermediateSigner;
-    private readonly X509AuthorityKeyIdentifierExtension _intermediateAki;
+    private readonly byte[] _signatureAlgorithm = PlaceholderSignatureGenerator.EcdsaWithSha256;
 
     public static CertificateFactory Shared { get; } = new();
 
@@ -35,8 +34,8 @@ internal sealed class CertificateFactory
     {
         var rootKey = Key(RootSpki);
         var intermediateKey = Key(IntermediateSpki);
-        _leafKey = Key(LeafSpki);
-        _leafSki = new X509SubjectKeyIdentifierExtension(_leafKey, false);
+        var leafKey = Key(LeafSpki);
+        _leafSpki = leafKey.ExportSubjectPublicKeyInfo();
 
         var rootName = new X500DistinguishedName("CN=CertStream Simulator Root, O=CertStream Simulator, C=ZZ");
         var rootSigner = new PlaceholderSignatureGenerator(rootKey);
@@ -48,7 +47,6 @@ internal sealed class CertificateFactory
         RootDer = Create(root, rootName, rootSigner, CaNotBefore, CaNotBefore.AddYears(25), [0x01]);
 
         _intermediateName = new X500DistinguishedName("CN=CertStream Simulator Issuing CA, O=CertStream Simulator, C=ZZ");
-        _intermediateSigner = new PlaceholderSignatureGenerator(intermediateKey);
         var intermediateSki = new X509SubjectKeyIdentifierExtension(intermediateKey, false);
         var intermediate = new CertificateRequest(_intermediateName, intermediateKey, HashAlgorithmName.SHA256);
         intermediate.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
@@ -56,7 +54,16 @@ internal sealed class CertificateFactory
         intermediate.CertificateExtensions.Add(intermediateSki);
         intermediate.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromSubjectKeyIdentifier(rootSki));
         IntermediateDer = Create(intermediate, rootName, rootSigner, CaNotBefore, CaNotBefore.AddYears(20), [0x02]);
-        _intermediateAki = X509AuthorityKeyIdentifierExtension.CreateFromSubjectKeyIdentifier(intermediateSki);
+
+        // The leaf extensions that do not depend on the index, in certificate order (SAN and poison follow).
+        _leafExtensions =
+        [
+            new X509BasicConstraintsExtension(false, false, 0, true),
+            new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true),
+            new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], false),
+            new X509SubjectKeyIdentifierExtension(leafKey, false),
+            X509AuthorityKeyIdentifierExtension.CreateFromSubjectKeyIdentifier(intermediateSki),
+        ];
 
         IntermediateSpkiHash = SHA256.HashData(intermediateKey.ExportSubjectPublicKeyInfo());
         Chain = [IntermediateDer, RootDer];
@@ -82,37 +89,107 @@ internal sealed class CertificateFactory
 
     public static string DnsName(string logName, long index) => $"n{index}.{logName}.{DomainSuffix}";
 
-    /// <summary>The leaf certificate; with <paramref name="precertificate"/>, the precertificate (critical poison extension).</summary>
+    /// <summary>
+    /// The leaf certificate; with <paramref name="precertificate"/>, the precertificate (critical poison
+    /// extension last, so that removing it gives exactly the TBS of <see cref="CreateLeafTbs"/> with
+    /// <c>poison: false</c>, as RFC 6962 §3.2 requires of a precert entry's TBS).
+    /// </summary>
     public byte[] CreateLeaf(string logName, long index, DateTimeOffset notBefore, bool precertificate)
     {
+        var tbs = CreateLeafTbs(logName, index, notBefore, precertificate);
+        var writer = new AsnWriter(AsnEncodingRules.DER, tbs.Length + 100);
+        using (writer.PushSequence())
+        {
+            writer.WriteEncodedValue(tbs);
+            writer.WriteEncodedValue(_signatureAlgorithm);
+            writer.WriteBitString(PlaceholderSignatureGenerator.Sign(tbs));
+        }
+
+        return writer.Encode();
+    }
+
+    /// <summary>
+    /// The DER TBSCertificate of a generated leaf, written directly (not through CertificateRequest): the
+    /// simulator generates thousands of entries per second for the load tool.
+    /// </summary>
+    public byte[] CreateLeafTbs(string logName, long index, DateTimeOffset notBefore, bool poison)
+    {
         var dns = DnsName(logName, index);
-        var request = new CertificateRequest(new X500DistinguishedName("CN=" + dns), _leafKey, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], false));
+        var subject = new X500DistinguishedNameBuilder();
+        subject.AddCommonName(dns);
         var san = new SubjectAlternativeNameBuilder();
         san.AddDnsName(dns);
         san.AddDnsName("www." + dns);
-        request.CertificateExtensions.Add(san.Build());
-        request.CertificateExtensions.Add(_leafSki);
-        request.CertificateExtensions.Add(_intermediateAki);
-        if (precertificate)
-        {
-            request.CertificateExtensions.Add(new X509Extension(PoisonOid, [0x05, 0x00], critical: true));
-        }
 
         // Positive 16-byte serial, unique per (log, index).
-        var serial = SHA256.HashData(Encoding.UTF8.GetBytes(dns)).AsSpan(0, 16).ToArray();
+        Span<byte> serial = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes(dns), serial);
         serial[0] = (byte)((serial[0] & 0x7F) | 0x01);
-        var notBeforeSeconds = DateTimeOffset.FromUnixTimeSeconds(notBefore.ToUnixTimeSeconds());
-        return Create(request, _intermediateName, _intermediateSigner, notBeforeSeconds, notBeforeSeconds.AddDays(90), serial);
+        var start = DateTimeOffset.FromUnixTimeSeconds(notBefore.ToUnixTimeSeconds());
+
+        var writer = new AsnWriter(AsnEncodingRules.DER, 1024);
+        using (writer.PushSequence())
+        {
+            using (writer.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 0)))
+            {
+                writer.WriteInteger(2);
+            }
+
+            writer.WriteIntegerUnsigned(serial[..16]);
+            writer.WriteEncodedValue(_signatureAlgorithm);
+            writer.WriteEncodedValue(_intermediateName.RawData);
+            using (writer.PushSequence())
+            {
+                WriteTime(writer, start);
+                WriteTime(writer, start.AddDays(90));
+            }
+
+            writer.WriteEncodedValue(subject.Build().RawData);
+            writer.WriteEncodedValue(_leafSpki);
+            using (writer.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 3)))
+            using (writer.PushSequence())
+            {
+                foreach (var extension in _leafExtensions)
+                {
+                    WriteExtension(writer, extension);
+                }
+
+                WriteExtension(writer, san.Build());
+                if (poison)
+                {
+                    WriteExtension(writer, new X509Extension(PoisonOid, [0x05, 0x00], critical: true));
+                }
+            }
+        }
+
+        return writer.Encode();
     }
 
-    /// <summary>The DER TBSCertificate of a certificate (the first element of its SEQUENCE).</summary>
-    public static byte[] TbsOf(byte[] certificateDer)
+    private static void WriteExtension(AsnWriter writer, X509Extension extension)
     {
-        var certificate = new AsnReader(certificateDer, AsnEncodingRules.DER).ReadSequence();
-        return certificate.ReadEncodedValue().ToArray();
+        using (writer.PushSequence())
+        {
+            writer.WriteObjectIdentifier(extension.Oid!.Value!);
+            if (extension.Critical)
+            {
+                writer.WriteBoolean(true);
+            }
+
+            writer.WriteOctetString(extension.RawData);
+        }
+    }
+
+    /// <summary>RFC 5280 §4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050.</summary>
+    private static void WriteTime(AsnWriter writer, DateTimeOffset time)
+    {
+        if (time.Year < 2050)
+        {
+            writer.WriteUtcTime(time);
+        }
+        else
+        {
+            writer.WriteGeneralizedTime(time, omitFractionalSeconds: true);
+        }
     }
 
     private static PublicKey Key(string spki) => PublicKey.CreateFromSubjectPublicKeyInfo(Convert.FromBase64String(spki), out _);

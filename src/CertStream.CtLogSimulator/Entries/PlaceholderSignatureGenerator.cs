@@ -4,7 +4,8 @@ using System.Security.Cryptography.X509Certificates;
 namespace CertStream.CtLogSimulator.Entries;
 
 /// <summary>
-/// Signs with a well-formed but fake ecdsa-with-SHA256 signature derived from the signed bytes.
+/// Signs with a well-formed but fake ecdsa-with-SHA256 signature derived from the signed bytes
+/// (the simulator's CA certificates through CertificateRequest, the leaves through <see cref="Sign"/>).
 /// Why: ECDSA signatures are randomised, and the simulator promises the same bytes for an entry on
 /// every request, whether it comes from the cache or is generated again; it also needs no private key
 /// and is fast enough for a load tool. Nothing in CertStream verifies certificate signatures.
@@ -12,11 +13,13 @@ namespace CertStream.CtLogSimulator.Entries;
 internal sealed class PlaceholderSignatureGenerator(PublicKey publicKey) : X509SignatureGenerator
 {
     // AlgorithmIdentifier { ecdsa-with-SHA256 } (RFC 5758 §3.2: parameters absent).
-    private static readonly byte[] EcdsaWithSha256 = [0x30, 0x0A, 0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, 0x02];
+    internal static readonly byte[] EcdsaWithSha256 = [0x30, 0x0A, 0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, 0x02];
 
     public override byte[] GetSignatureAlgorithmIdentifier(HashAlgorithmName hashAlgorithm) => EcdsaWithSha256;
 
-    public override byte[] SignData(byte[] data, HashAlgorithmName hashAlgorithm)
+    public override byte[] SignData(byte[] data, HashAlgorithmName hashAlgorithm) => Sign(data);
+
+    internal static byte[] Sign(ReadOnlySpan<byte> data)
     {
         Span<byte> r = stackalloc byte[32];
         Span<byte> s = stackalloc byte[32];

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using CertStream.CtLogSimulator;
@@ -99,6 +100,18 @@ public sealed class SimulatorRfc6962Tests
         var expected = log.GetEntry(41);
         using var issuer = X509CertificateLoader.LoadCertificate(expected.Chain[0].Span);
         Assert.Equal(SHA256.HashData(issuer.PublicKey.ExportSubjectPublicKeyInfo()), precert.LeafInput.AsSpan(12, 32).ToArray());
+    }
+
+    [Fact]
+    public void AGeneratedPrecertEntryCarriesThePrecertTbsWithoutThePoison()
+    {
+        var entry = SimulatedLogTbs.Entry(41);
+        var leafInput = entry.LeafInput.Span;
+        var tbsLength = (leafInput[44] << 16) | (leafInput[45] << 8) | leafInput[46];
+
+        Assert.Equal(SimulatedEntryType.Precert, entry.Type);
+        Assert.Equal(entry.PrecertTbs.ToArray(), leafInput.Slice(47, tbsLength).ToArray());
+        Assert.Equal(SimulatedLogTbs.WithoutPoison(entry.LeafDer.ToArray()), entry.PrecertTbs.ToArray());
     }
 
     [Theory]
@@ -214,5 +227,54 @@ public sealed class SimulatorRfc6962Tests
         Assert.True(sim.RemoveLog("present"));
         Assert.Equal(404, (await http.FetchAsync(log.Url + "ct/v1/get-sth")).Status);
         Assert.Equal("OK", (await http.GetStringAsync(sim.BaseUrl + "/health", Ct)).Trim());
+    }
+}
+
+/// <summary>RFC 6962 §3.2: the TBS of a precert entry is the precertificate's TBS with the poison extension removed.</summary>
+internal static class SimulatedLogTbs
+{
+    private const string PoisonOid = "1.3.6.1.4.1.11129.2.4.3";
+
+    public static SimulatedEntry Entry(long index)
+    {
+        var registry = new SimulatedLogRegistry(TimeProvider.System) { BaseUrl = "http://sim.invalid" };
+        using (registry)
+        {
+            return registry.Add(new SimulatedLogOptions { Name = "tbs", InitialSize = 100 }).GetEntry(index);
+        }
+    }
+
+    public static byte[] WithoutPoison(byte[] certificateDer)
+    {
+        var extensionsTag = new Asn1Tag(TagClass.ContextSpecific, 3, isConstructed: true);
+        var tbs = new AsnReader(certificateDer, AsnEncodingRules.DER).ReadSequence().ReadSequence();
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        {
+            while (tbs.HasData)
+            {
+                if (!tbs.PeekTag().HasSameClassAndValue(extensionsTag))
+                {
+                    writer.WriteEncodedValue(tbs.ReadEncodedValue().Span);
+                    continue;
+                }
+
+                var extensions = tbs.ReadSequence(extensionsTag).ReadSequence();
+                using (writer.PushSequence(extensionsTag))
+                using (writer.PushSequence())
+                {
+                    while (extensions.HasData)
+                    {
+                        var extension = extensions.ReadEncodedValue();
+                        if (new AsnReader(extension, AsnEncodingRules.DER).ReadSequence().ReadObjectIdentifier() != PoisonOid)
+                        {
+                            writer.WriteEncodedValue(extension.Span);
+                        }
+                    }
+                }
+            }
+        }
+
+        return writer.Encode();
     }
 }
