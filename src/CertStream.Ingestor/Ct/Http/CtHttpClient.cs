@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
-using System.IO.Compression;
 using System.Net;
+using CertStream.Ingestor.Ct.StaticCt;
 using CertStream.Ingestor.Telemetry;
 
 namespace CertStream.Ingestor.Ct.Http;
@@ -49,7 +49,8 @@ public sealed class CtHttpClient(HttpClient http, IngestorMetrics metrics, TimeP
             await using var stream = await response.Content.ReadAsStreamAsync(timeout.Token);
             var body = await ReadCappedAsync(stream, timeout.Token);
             metrics.RecordRequest(log.Key, endpoint, "ok", time.GetElapsedTime(started));
-            return GzipMagic(body) ? Gunzip(body) : body;
+            // Logs may gzip tiles without negotiation (static-ct-api says clients MUST cope).
+            return GzipBody.IsGzip(body) ? GzipBody.DecompressIfGzip(body, MaxBodyBytes).ToArray() : body;
         }
         catch (CtHttpException ex)
         {
@@ -94,34 +95,5 @@ public sealed class CtHttpClient(HttpClient http, IngestorMetrics metrics, TimeP
         }
 
         return buffer.ToArray();
-    }
-
-    // Logs may gzip tiles without negotiation (static-ct-api says clients MUST cope).
-    private static bool GzipMagic(byte[] body) => body.Length > 2 && body[0] == 0x1f && body[1] == 0x8b;
-
-    private static byte[] Gunzip(byte[] body)
-    {
-        using var input = new GZipStream(new MemoryStream(body), CompressionMode.Decompress);
-        using var output = new MemoryStream(body.Length * 4);
-        var chunk = ArrayPool<byte>.Shared.Rent(81920);
-        try
-        {
-            int read;
-            while ((read = input.Read(chunk, 0, chunk.Length)) > 0)
-            {
-                if (output.Length + read > MaxBodyBytes)
-                {
-                    throw new InvalidDataException($"gzip body exceeds {MaxBodyBytes} bytes");
-                }
-
-                output.Write(chunk, 0, read);
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(chunk);
-        }
-
-        return output.ToArray();
     }
 }
