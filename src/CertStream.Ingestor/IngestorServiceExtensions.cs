@@ -26,7 +26,7 @@ public static class IngestorServiceExtensions
     {
         var services = builder.Services;
         services.AddCertStreamOptions<CtLogOptions, CtLogOptionsValidator>(CtLogOptions.Section);
-        services.AddCertStreamOptions<LogListOptions, LogListOptionsValidator>(null);
+        services.AddReloadableCertStreamOptions<LogListOptions, LogListOptionsValidator>(null);
         builder.AddRedisClient(RedisConnectionName, configureOptions: o => o.AbortOnConnectFail = false);
 
         services.TryAddSingleton(TimeProvider.System);

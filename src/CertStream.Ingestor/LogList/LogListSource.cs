@@ -1,18 +1,17 @@
 using CertStream.Ingestor.Ct;
 using CertStream.Ingestor.Ct.Http;
 using CertStream.ServiceDefaults.Configuration;
-using Microsoft.Extensions.Options;
 
 namespace CertStream.Ingestor.LogList;
 
 /// <summary>The logs to follow: the v3 list at <c>ct_logs_url</c> (http(s) or file) plus <c>custom_logs</c>.</summary>
-public sealed class LogListSource(IHttpClientFactory httpFactory, IOptionsMonitor<LogListOptions> options, TimeProvider time)
+public sealed class LogListSource(IHttpClientFactory httpFactory, ReloadableOptions<LogListOptions> options, TimeProvider time)
 {
     public const string HttpClientName = "loglist";
 
     public async Task<(IReadOnlyList<CtLogInfo> Logs, int Custom, int Skipped)> LoadAsync(CancellationToken ct)
     {
-        var o = options.CurrentValue;
+        var o = options.Current;
         var bytes = await FetchAsync(o.LogsUrl, ct);
         var parsed = LogListParser.Parse(bytes, time.GetUtcNow());
         var byKey = new Dictionary<string, CtLogInfo>(StringComparer.Ordinal);

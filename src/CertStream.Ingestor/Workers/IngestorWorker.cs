@@ -20,7 +20,7 @@ public sealed class IngestorWorker(
     StateFileMirror stateFile,
     IngestorReadiness readiness,
     IOptionsMonitor<CtLogOptions> ctLogOptions,
-    IOptionsMonitor<LogListOptions> logListOptions,
+    ReloadableOptions<LogListOptions> logListOptions,
     TimeProvider time,
     ILogger<IngestorWorker> logger) : BackgroundService
 {
@@ -29,10 +29,13 @@ public sealed class IngestorWorker(
     private readonly Dictionary<string, (CancellationTokenSource Cancel, Task Run)> _workers = new(StringComparer.Ordinal);
     private IReadOnlyDictionary<string, CtLogInfo> _logs = new Dictionary<string, CtLogInfo>();
     private DateTimeOffset _nextListLoad = DateTimeOffset.MinValue;
+    private volatile bool _reloadRequested;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var onChange = logListOptions.OnChange(_ => _nextListLoad = DateTimeOffset.MinValue);
+        // Hot reload: custom logs (or the list URL) changed, so load the list again at once.
+        void OnChange(LogListOptions previous, LogListOptions current) => _reloadRequested = true;
+        logListOptions.Changed += OnChange;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -48,6 +51,7 @@ public sealed class IngestorWorker(
         }
         finally
         {
+            logListOptions.Changed -= OnChange;
             await StopAllAsync();
         }
     }
@@ -55,12 +59,13 @@ public sealed class IngestorWorker(
     private async Task RefreshLogListAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        if (now < _nextListLoad)
+        if (now < _nextListLoad && !_reloadRequested)
         {
             return;
         }
 
-        var url = logListOptions.CurrentValue.LogsUrl;
+        _reloadRequested = false;
+        var url = logListOptions.Current.LogsUrl;
         try
         {
             var (logs, custom, skipped) = await logList.LoadAsync(ct);

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Configuration.EnvironmentVariables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using NetEscapades.Configuration.Yaml;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -14,6 +13,7 @@ public static class CertStreamConfigurationExtensions
     /// Adds the YAML file (search order of the reference server) and the <c>CERTSTREAM_*</c>
     /// variables, below the host's own environment variables and command line so that Aspire's
     /// connection strings and parameters still win; environment variables override the file.
+    /// With <c>hot_reload:enabled</c> the file (or <c>hot_reload:watch_path</c>) is watched.
     /// Applies <c>log_level</c>.
     /// </summary>
     public static TBuilder AddCertStreamConfiguration<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
@@ -31,31 +31,49 @@ public static class CertStreamConfigurationExtensions
             insertAt = i + 1;
         }
 
+        var yamlSources = new List<CertStreamYamlConfigurationSource>();
         var file = ConfigFileLocator.Find(Environment.GetEnvironmentVariable(CertStreamEnvironmentVariables.ConfigFile), Directory.GetCurrentDirectory());
         if (file is not null)
         {
-            var yaml = new YamlConfigurationSource { Path = file, Optional = false, ReloadOnChange = true };
-            yaml.ResolveFileProvider();
-            try
+            // The configuration manager loads a source as it is added: a malformed file throws here, naming the file.
+            yamlSources.Add(new CertStreamYamlConfigurationSource(file));
+            sources.Insert(insertAt++, yamlSources[^1]);
+        }
+
+        sources.Insert(insertAt++, new CertStreamEnvironmentConfigurationSource());
+
+        var hotReload = new HotReloadOptions();
+        builder.Configuration.GetSection(HotReloadOptions.Section).Bind(hotReload);
+        if (hotReload.Enabled && !string.IsNullOrWhiteSpace(hotReload.WatchPath)
+            && !string.Equals(Path.GetFullPath(hotReload.WatchPath), file, StringComparison.Ordinal))
+        {
+            if (!File.Exists(hotReload.WatchPath))
             {
-                // The configuration manager loads a source as it is added: a malformed file throws here.
-                sources.Insert(insertAt++, yaml);
+                throw new InvalidOperationException($"hot_reload:watch_path (CERTSTREAM_HOT_RELOAD_WATCH_PATH): '{hotReload.WatchPath}' does not exist.");
             }
-            catch (Exception ex) when (ex is FormatException or InvalidDataException or YamlDotNet.Core.YamlException)
+
+            // A watched file other than the config file overrides it, and the variables still override both.
+            yamlSources.Add(new CertStreamYamlConfigurationSource(hotReload.WatchPath));
+            sources.Insert(insertAt - 1, yamlSources[^1]);
+        }
+
+        if (hotReload.Enabled)
+        {
+            foreach (var source in yamlSources)
             {
-                throw new InvalidOperationException($"config file '{file}' is not valid YAML: {ex.Message}", ex);
+                source.StartWatching();
             }
         }
 
-        sources.Insert(insertAt, new CertStreamEnvironmentConfigurationSource());
-
-        builder.Properties["CertStream:ConfigFile"] = file ?? "";
         var level = builder.Configuration["log_level"];
         if (level is not null && ServerOptions.TryParseLogLevel(level, out var parsed))
         {
             builder.Logging.SetMinimumLevel(parsed);
         }
 
+        builder.Services.AddSingleton(new ConfigFiles(yamlSources, hotReload.Enabled && yamlSources.Count > 0));
+        builder.Services.AddSingleton<HotReloadReporter>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<HotReloadReporter>());
         builder.Services.AddCertStreamOptions<ServerOptions, ServerOptionsValidator>(null);
         builder.Services.AddCertStreamOptions<ProtocolOptions, ProtocolOptionsValidator>(ProtocolOptions.Section);
         return builder;
@@ -71,6 +89,26 @@ public static class CertStreamConfigurationExtensions
             (section is null ? configuration : configuration.GetSection(section)).Bind(options));
         builder.ValidateOnStart();
         services.AddSingleton<IValidateOptions<TOptions>, TValidator>();
+        return services;
+    }
+
+    /// <summary>
+    /// Like <see cref="AddCertStreamOptions{TOptions, TValidator}"/>, plus a <see cref="ReloadableOptions{TOptions}"/>
+    /// for settings that hot reload may change; rejected changes are logged.
+    /// </summary>
+    public static IServiceCollection AddReloadableCertStreamOptions<TOptions, TValidator>(this IServiceCollection services, string? section)
+        where TOptions : class, new()
+        where TValidator : class, IValidateOptions<TOptions>
+    {
+        services.AddCertStreamOptions<TOptions, TValidator>(section);
+        services.AddSingleton(sp =>
+        {
+            var options = new ReloadableOptions<TOptions>(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IOptions<TOptions>>(),
+                sp.GetServices<IValidateOptions<TOptions>>(), section);
+            var reporter = sp.GetRequiredService<HotReloadReporter>();
+            options.Rejected += failures => reporter.ReportRejected(typeof(TOptions).Name, failures);
+            return options;
+        });
         return services;
     }
 }

@@ -1,10 +1,10 @@
 using System.Collections;
 using CertStream.ServiceDefaults.Configuration;
+using CertStream.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using NetEscapades.Configuration.Yaml;
 
 namespace CertStream.Tests.Configuration;
 
@@ -21,9 +21,7 @@ public sealed class CertStreamConfigurationTests : IDisposable
         {
             var path = Path.Combine(_dir, "config.yaml");
             File.WriteAllText(path, yaml);
-            var source = new YamlConfigurationSource { Path = path, Optional = false };
-            source.ResolveFileProvider();
-            builder.Add(source);
+            builder.Add(new CertStreamYamlConfigurationSource(path));
         }
 
         builder.Add(new CertStreamEnvironmentConfigurationSource(env));
@@ -113,6 +111,37 @@ public sealed class CertStreamConfigurationTests : IDisposable
         var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<ServerOptions>>().Value);
         Assert.Contains(expected, ex.Message);
         Assert.Contains(value, ex.Message);
+    }
+
+    [Fact]
+    public void MalformedYamlStopsStartupNamingTheFile()
+    {
+        var ex = Assert.Throws<InvalidOperationException>(() => Build("port: [1,\nhost: x", new Hashtable()));
+        Assert.Contains("config.yaml", ex.Message);
+    }
+
+    [Fact]
+    public void TheExampleConfigDocumentsValidDefaults()
+    {
+        var yaml = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "config.example.yaml"));
+        var config = Build(yaml, new Hashtable());
+        var services = new ServiceCollection();
+        services.AddSingleton(config);
+        services.AddCertStreamOptions<ServerOptions, ServerOptionsValidator>(null);
+        services.AddCertStreamOptions<ProtocolOptions, ProtocolOptionsValidator>(ProtocolOptions.Section);
+        services.AddCertStreamOptions<CtLogOptions, CtLogOptionsValidator>(CtLogOptions.Section);
+        services.AddCertStreamOptions<LogListOptions, LogListOptionsValidator>(null);
+        using var provider = services.BuildServiceProvider();
+        Assert.Equal(new ServerOptions().Port, provider.GetRequiredService<IOptions<ServerOptions>>().Value.Port);
+        Assert.Equal(new CtLogOptions().BatchSize, provider.GetRequiredService<IOptions<CtLogOptions>>().Value.BatchSize);
+        Assert.Equal(LogListOptions.DefaultUrl, provider.GetRequiredService<IOptions<LogListOptions>>().Value.LogsUrl);
+        Assert.True(provider.GetRequiredService<IOptions<ProtocolOptions>>().Value.WebSocket);
+
+        // Every environment variable of the reference README is documented next to its key.
+        foreach (var variable in CertStreamEnvironmentVariables.Keys.Keys)
+        {
+            Assert.Contains(variable, yaml);
+        }
     }
 
     [Fact]
