@@ -74,6 +74,7 @@ public sealed class CertificateMessageSerializer : ICertificateMessageSerializer
         scratch.FullLeaf.Advance(encoded + 2);
 
         var output = scratch.Output;
+        output.Clear(); // in case an earlier call stopped half-way
         var certLink = CertLink.For(log, entry.Index);
 
         writer.Reset(output);
@@ -101,7 +102,8 @@ public sealed class CertificateMessageSerializer : ICertificateMessageSerializer
         var domainsEnd = output.WrittenCount;
         writer.Reset(Stream.Null); // drop the reference to the buffer that is handed over
 
-        // Next entry of the same shape fits without growing: twice the leaf plus the chain in base64.
+        // The array goes with the result; the next entry gets one sized like this one, so that it
+        // rarely has to grow (and copy) while writing.
         var nextCapacity = Math.Max(16 * 1024, domainsEnd + (domainsEnd / 4));
         return new PooledSerializedCertificate(output.Detach(nextCapacity), liteEnd, fullEnd, domainsEnd);
     }
