@@ -33,6 +33,7 @@ public sealed class CertificateMessageSerializer : ICertificateMessageSerializer
     private static readonly JsonEncodedText Name = JsonEncodedText.Encode("name");
     private static readonly JsonEncodedText Url = JsonEncodedText.Encode("url");
     private static readonly JsonEncodedText Timestamp = JsonEncodedText.Encode("timestamp");
+    private static readonly JsonEncodedText SubmissionTimestamp = JsonEncodedText.Encode("submission_timestamp");
     private static readonly JsonEncodedText Type = JsonEncodedText.Encode("type");
 
     private static readonly JsonWriterOptions WriterOptions = new()
@@ -132,6 +133,9 @@ public sealed class CertificateMessageSerializer : ICertificateMessageSerializer
         writer.WriteString(CertLinkKey, certLink);
         writer.WritePropertyName(Seen);
         WriteSeconds(writer, seen);
+        // certstream-server-rust's name for source.timestamp: additive, so its clients keep working.
+        writer.WritePropertyName(SubmissionTimestamp);
+        WriteMilliseconds(writer, entry.TimestampMs);
         writer.WriteStartObject(Source);
         writer.WriteString(Name, log.Name);
         writer.WriteString(Url, log.Url);
