@@ -15,8 +15,12 @@ namespace CertStream.Gateway.Fanout;
 /// </summary>
 internal abstract class ClientConnection
 {
-    /// <summary>Most bytes of messages written per flush, so one far-behind client cannot hog a thread.</summary>
-    private const long MaxFlushBytes = 256 * 1024;
+    /// <summary>
+    /// Most bytes of messages written per flush. A keeping-up client's batch is far smaller (one
+    /// flush interval's worth); this caps what a far-behind client holds in its write buffer, so a
+    /// thousand stalled clients stay within tens of megabytes.
+    /// </summary>
+    private const long MaxFlushBytes = 16 * 1024;
 
     private readonly WakeSignal _wake = new();
     private readonly Lock _accounting = new();

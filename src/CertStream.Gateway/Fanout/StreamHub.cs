@@ -19,8 +19,8 @@ internal sealed class StreamHub : IHostedService, IDisposable
     private readonly StreamTopic[] _topics;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly ILogger<StreamHub> _logger;
+    private readonly FlushScheduler? _flushScheduler;
     private ITimer? _liveness;
-    private ITimer? _flush;
     private CancellationTokenRegistration _stopping;
     private volatile bool _closing;
 
@@ -36,7 +36,12 @@ internal sealed class StreamHub : IHostedService, IDisposable
         _lifetime = lifetime;
         _logger = logger;
         Services = new ClientServices(gateway.Value, server.Value.BufferSize, time, metrics, logger);
-        _topics = [.. StreamKinds.All.Select(kind => new StreamTopic(kind, redis, Services))];
+        if (gateway.Value.FlushInterval > TimeSpan.Zero)
+        {
+            _flushScheduler = new FlushScheduler(time, gateway.Value.FlushInterval, WakePendingTopics);
+        }
+
+        _topics = [.. StreamKinds.All.Select(kind => new StreamTopic(kind, redis, Services, _flushScheduler))];
         metrics.ObserveQueues(SnapshotQueues);
     }
 
@@ -102,11 +107,6 @@ internal sealed class StreamHub : IHostedService, IDisposable
     {
         var time = Services.Time;
         _liveness = time.CreateTimer(static state => ((StreamHub)state!).TickLiveness(), this, LivenessPeriod, LivenessPeriod);
-        var flushInterval = Services.Options.FlushInterval;
-        if (flushInterval > TimeSpan.Zero)
-        {
-            _flush = time.CreateTimer(static state => ((StreamHub)state!).TickFlush(), this, flushInterval, flushInterval);
-        }
 
         // Stream handlers would otherwise keep the server's graceful shutdown waiting for clients.
         _stopping = _lifetime.ApplicationStopping.Register(static state => ((StreamHub)state!).CloseAll(), this);
@@ -123,7 +123,7 @@ internal sealed class StreamHub : IHostedService, IDisposable
     {
         _stopping.Dispose();
         _liveness?.Dispose();
-        _flush?.Dispose();
+        _flushScheduler?.Dispose();
     }
 
     private void CloseAll()
@@ -156,7 +156,7 @@ internal sealed class StreamHub : IHostedService, IDisposable
         }
     }
 
-    private void TickFlush()
+    private void WakePendingTopics()
     {
         foreach (var topic in _topics)
         {

@@ -16,7 +16,7 @@ internal sealed class StreamTopic
 
     private readonly IConnectionMultiplexer _redis;
     private readonly RedisChannel _channel;
-    private readonly bool _wakeOnMessage;
+    private readonly FlushScheduler? _flushScheduler;
     private readonly ClientServices _services;
     private readonly Lock _clientsGate = new();
     private readonly Lock _ringGate = new();
@@ -26,13 +26,14 @@ internal sealed class StreamTopic
     private int _pending;
     private bool _stopped;
 
-    public StreamTopic(StreamKind kind, IConnectionMultiplexer redis, ClientServices services)
+    // flushScheduler null: wake the clients on every message.
+    public StreamTopic(StreamKind kind, IConnectionMultiplexer redis, ClientServices services, FlushScheduler? flushScheduler)
     {
         Kind = kind;
         _redis = redis;
         _services = services;
+        _flushScheduler = flushScheduler;
         _channel = RedisChannel.Literal(RedisNames.StreamChannel(kind));
-        _wakeOnMessage = services.Options.FlushIntervalMs == 0;
         Ring = new MessageRing(services.BufferSize, services.Options.MaxQueueBytes);
     }
 
@@ -79,7 +80,7 @@ internal sealed class StreamTopic
         return ReconcileAsync();
     }
 
-    /// <summary>With a flush interval: wakes the clients if messages arrived since the last call.</summary>
+    /// <summary>With a flush interval: wakes the clients if messages arrived since the last flush.</summary>
     public void WakeIfPending()
     {
         if (Interlocked.Exchange(ref _pending, 0) != 0)
@@ -114,13 +115,14 @@ internal sealed class StreamTopic
             }
 
             _services.Metrics.Received(Kind);
-            if (_wakeOnMessage)
+            if (_flushScheduler is null)
             {
                 WakeAll();
             }
             else
             {
                 Volatile.Write(ref _pending, 1);
+                _flushScheduler.Arm();
             }
         }
         catch (Exception ex)

@@ -8,8 +8,8 @@ namespace CertStream.Gateway.Transports;
 /// </summary>
 internal sealed class PooledBufferWriter : IBufferWriter<byte>
 {
-    // Fits a typical batch of a few lite messages; larger batches grow by doubling.
-    private const int InitialSize = 16 * 1024;
+    // Fits a typical batch (a few lite messages); larger ones grow by doubling.
+    private const int InitialSize = 8 * 1024;
 
     private byte[]? _buffer;
     private int _written;
