@@ -39,13 +39,7 @@ public static class GatewayEndpointRouteBuilderExtensions
         return app;
     }
 
-    private static void MapStream(this IEndpointRouteBuilder endpoints, string path, StreamKind kind)
-    {
-        var handler = WebSocketEndpoint.For(kind);
-        endpoints.MapMethods(path, GetOrHead, handler);
-        if (path != "/")
-        {
-            endpoints.MapMethods(path + "/", GetOrHead, handler);
-        }
-    }
+    // Routing matches "/full-stream/" to "/full-stream" by itself (a second route would be ambiguous).
+    private static void MapStream(this IEndpointRouteBuilder endpoints, string path, StreamKind kind) =>
+        endpoints.MapMethods(path, GetOrHead, WebSocketEndpoint.For(kind));
 }
