@@ -90,7 +90,6 @@ internal sealed class StreamHub : IHostedService, IDisposable
     /// <summary>Removes a client that has finished; the last one of a stream drops its subscription.</summary>
     public async Task UnregisterAsync(ClientConnection client)
     {
-        await client.Topic.RemoveAsync(client);
         var reason = client.CloseReason == DisconnectReason.None ? DisconnectReason.ClientClosed : client.CloseReason;
         Services.Metrics.ClientDisconnected(client.Stream, client.Protocol, reason);
         var protocol = TransportProtocols.Name(client.Protocol);
@@ -101,6 +100,7 @@ internal sealed class StreamHub : IHostedService, IDisposable
         }
 
         Log.LogDebugClientDisconnected(_logger, protocol, client.Remote, stream, DisconnectReasons.Name(reason), client.Sent, client.Dropped);
+        await client.Topic.RemoveAsync(client);
     }
 
     public Task StartAsync(CancellationToken cancellationToken)

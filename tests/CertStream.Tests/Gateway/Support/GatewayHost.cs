@@ -84,6 +84,8 @@ public sealed class GatewayHost : IAsyncDisposable
         builder.AddGateway();
         // A test that leaves a client hanging must not wait out the default 30 s.
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        // The exporter caches a scrape for 300 ms; tests scrape right after what they check.
+        builder.Services.Configure<OpenTelemetry.Exporter.PrometheusAspNetCoreOptions>(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
         var app = builder.Build();
         app.MapGatewayEndpoints();
         await app.StartAsync(cancellationToken);

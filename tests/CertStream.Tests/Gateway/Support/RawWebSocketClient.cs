@@ -19,6 +19,11 @@ public sealed class RawWebSocketClient : IDisposable
 
     private RawWebSocketClient(Socket socket) => _socket = socket;
 
+    /// <summary>This end's port: the gateway's client with this port in its <c>Remote</c> is this one.</summary>
+    public int LocalPort => ((System.Net.IPEndPoint)_socket.LocalEndPoint!).Port;
+
+    internal bool Is(CertStream.Gateway.Fanout.ClientConnection client) => client.Remote.EndsWith(":" + LocalPort, StringComparison.Ordinal);
+
     public sealed record Frame(bool Fin, byte Opcode, byte[] Payload)
     {
         public bool IsText => Opcode == 0x1;
