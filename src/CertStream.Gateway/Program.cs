@@ -1,5 +1,7 @@
+using CertStream.Gateway;
+
 var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
+builder.AddGateway();
 var app = builder.Build();
-app.MapDefaultEndpoints();
+app.MapGatewayEndpoints();
 app.Run();

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace CertStream.LoadTool;
+
+/// <summary>CPU time and memory of another process, read from /proc (Linux only).</summary>
+internal static class ProcessStats
+{
+    private static readonly Lazy<double> TicksPerSecond = new(ReadClockTicks);
+
+    /// <summary>User + system CPU time the process has used so far.</summary>
+    public static TimeSpan CpuTime(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return TimeSpan.FromSeconds(ticks / TicksPerSecond.Value);
+    }
+
+    /// <summary>A line of /proc/pid/status in kB (VmHWM: peak RSS, VmRSS: current RSS).</summary>
+    public static long StatusKb(int pid, string field)
+    {
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+        {
+            if (line.StartsWith(field + ":", StringComparison.Ordinal))
+            {
+                return long.Parse(line[(field.Length + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>The process that has a listening TCP socket on the port (from /proc/net/tcp{,6} and /proc/*/fd).</summary>
+    public static int? FindListener(int port)
+    {
+        var inodes = new HashSet<string>();
+        foreach (var table in new[] { "/proc/net/tcp", "/proc/net/tcp6" })
+        {
+            if (!File.Exists(table))
+            {
+                continue;
+            }
+
+            foreach (var line in File.ReadLines(table).Skip(1))
+            {
+                var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                var local = parts[1];
+                if (parts[3] == "0A" && int.Parse(local[(local.LastIndexOf(':') + 1)..], NumberStyles.HexNumber, CultureInfo.InvariantCulture) == port)
+                {
+                    inodes.Add($"socket:[{parts[9]}]");
+                }
+            }
+        }
+
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                foreach (var fd in Directory.EnumerateFileSystemEntries(Path.Combine(dir, "fd")))
+                {
+                    if (new FileInfo(fd).LinkTarget is { } target && inodes.Contains(target))
+                    {
+                        return pid;
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+            {
+            }
+        }
+
+        return null;
+    }
+
+    private static double ReadClockTicks()
+    {
+        try
+        {
+            using var getconf = Process.Start(new ProcessStartInfo("getconf", "CLK_TCK") { RedirectStandardOutput = true })!;
+            var text = getconf.StandardOutput.ReadToEnd().Trim();
+            getconf.WaitForExit();
+            return double.Parse(text, CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or FormatException)
+        {
+            return 100; // USER_HZ on every common Linux build
+        }
+    }
+}

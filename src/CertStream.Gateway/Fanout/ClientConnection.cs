@@ -1,0 +1,408 @@
+using System.Buffers;
+using CertStream.Contracts;
+using CertStream.Gateway.Options;
+using CertStream.Gateway.Telemetry;
+
+namespace CertStream.Gateway.Fanout;
+
+/// <summary>
+/// One client of one stream, whatever its transport. Owns the client's read cursor into the
+/// stream's <see cref="MessageRing"/> and the single send loop that writes to the transport: it
+/// sleeps on a <see cref="WakeSignal"/>, and when woken writes everything due (control frames,
+/// queued messages or a heartbeat) into the transport's buffer and flushes once. Transports supply
+/// the framing and the flush; liveness (heartbeats, pings, dead peers, slow clients) is decided
+/// here by <see cref="Tick"/>, once a second, from the node's <see cref="TimeProvider"/>.
+/// </summary>
+internal abstract class ClientConnection
+{
+    /// <summary>
+    /// Most bytes of messages written per flush. A keeping-up client's batch is far smaller (one
+    /// flush interval's worth); this caps what a far-behind client holds in its write buffer, so a
+    /// thousand stalled clients stay within tens of megabytes.
+    /// </summary>
+    private const long MaxFlushBytes = 16 * 1024;
+
+    private readonly WakeSignal _wake = new();
+    private readonly Lock _accounting = new();
+
+    // Refilled per read and cleared after the write, so it pins no message between flushes.
+    private readonly RingEntry?[] _batch = new RingEntry?[32];
+
+    private long _cursor;          // next sequence to write; sender only (read by Tick and the gauges)
+    private long _countedUpTo;     // lost messages before this sequence are already counted
+    private long _dropped;
+    private long _droppedAtLastTick;
+    private long _lagSince;        // timestamp of the first tick of the current run of ticks with drops
+    private long _sent;
+    private long _lastWrite;
+    private long _lastReceive;
+    private long _lastPing;
+    private long _flushStarted;    // 0 when no flush is in progress
+    private int _control;
+    private int _closeReason;
+    private ITimer? _closeDeadline;
+    private volatile bool _finished;
+
+    protected ClientConnection(StreamTopic topic, TransportProtocol protocol, string remote, ClientServices services)
+    {
+        Topic = topic;
+        Protocol = protocol;
+        Remote = remote;
+        Services = services;
+        _cursor = _countedUpTo = topic.Ring.Head;
+        var now = services.Time.GetTimestamp();
+        _lastWrite = _lastReceive = _lastPing = now;
+    }
+
+    [Flags]
+    protected enum Control
+    {
+        None = 0,
+        Heartbeat = 1,
+        Ping = 2,
+        Pong = 4,
+    }
+
+    public StreamKind Stream => Topic.Kind;
+
+    public TransportProtocol Protocol { get; }
+
+    public string Remote { get; }
+
+    internal StreamTopic Topic { get; }
+
+    protected ClientServices Services { get; }
+
+    public DisconnectReason CloseReason => (DisconnectReason)Volatile.Read(ref _closeReason);
+
+    public bool IsClosing => Volatile.Read(ref _closeReason) != 0;
+
+    public long Sent => Volatile.Read(ref _sent);
+
+    public long Dropped
+    {
+        get
+        {
+            lock (_accounting)
+            {
+                return _dropped;
+            }
+        }
+    }
+
+    /// <summary>Messages waiting for this client (a snapshot, for the gauges).</summary>
+    public long Backlog => Math.Max(0, Topic.Ring.Head - Math.Max(Volatile.Read(ref _cursor), Topic.Ring.Oldest));
+
+    /// <summary>Whether a quiet peer means a dead peer: only transports that see the peer's pongs.</summary>
+    protected virtual bool TracksPeerLiveness => false;
+
+    /// <summary>Wakes the send loop: new messages, a control frame or a close is due.</summary>
+    public void Wake() => _wake.Set();
+
+    /// <summary>
+    /// Asks the connection to close; the first reason given wins. The close (pending writes, close
+    /// frame, the peer's answer) gets <c>close_timeout_secs</c>; a peer that holds it up longer,
+    /// typically by not reading, is cut off.
+    /// </summary>
+    public void RequestClose(DisconnectReason reason)
+    {
+        if (Interlocked.CompareExchange(ref _closeReason, (int)reason, 0) != 0)
+        {
+            return;
+        }
+
+        var deadline = Services.Time.CreateTimer(static state => ((ClientConnection)state!).AbortUnlessFinished(), this, Services.Options.CloseTimeout, Timeout.InfiniteTimeSpan);
+        Volatile.Write(ref _closeDeadline, deadline);
+        OnCloseRequested(reason);
+        _wake.Set();
+    }
+
+    /// <summary>Liveness and slow-client checks; the node calls this once a second for every client.</summary>
+    public void Tick(long now)
+    {
+        if (IsClosing)
+        {
+            return;
+        }
+
+        var s = Services;
+        var flushStarted = Volatile.Read(ref _flushStarted);
+        if (flushStarted != 0 && now - flushStarted >= s.DeadPeerTicks)
+        {
+            RequestClose(DisconnectReason.WriteStall);
+            return;
+        }
+
+        var control = Control.None;
+        if (TracksPeerLiveness)
+        {
+            if (now - Volatile.Read(ref _lastReceive) >= s.DeadPeerTicks)
+            {
+                RequestClose(DisconnectReason.DeadPeer);
+                return;
+            }
+
+            if (now - Volatile.Read(ref _lastPing) >= s.PingTicks)
+            {
+                control |= Control.Ping;
+            }
+        }
+
+        if (now - Volatile.Read(ref _lastWrite) >= s.HeartbeatTicks)
+        {
+            control |= Control.Heartbeat;
+        }
+
+        long dropped;
+        lock (_accounting)
+        {
+            AccountLost(moveCursor: false);
+            dropped = _dropped;
+        }
+
+        if (dropped > _droppedAtLastTick)
+        {
+            if (_lagSince == 0)
+            {
+                _lagSince = now;
+            }
+            else if (s.Options.SlowClientPolicy == SlowClientPolicy.Disconnect && now - _lagSince >= s.SlowClientGraceTicks)
+            {
+                RequestClose(DisconnectReason.SlowClient);
+                return;
+            }
+        }
+        else
+        {
+            _lagSince = 0;
+        }
+
+        _droppedAtLastTick = dropped;
+        if (control != Control.None)
+        {
+            Request(control);
+        }
+    }
+
+    /// <summary>Records that something arrived from the peer (it is alive).</summary>
+    protected void MarkReceived() => Volatile.Write(ref _lastReceive, Services.Time.GetTimestamp());
+
+    protected void Request(Control control)
+    {
+        Interlocked.Or(ref _control, (int)control);
+        _wake.Set();
+    }
+
+    /// <summary>
+    /// The send loop: runs until the connection closes, then performs the transport's close. Never
+    /// throws; a failing transport ends the loop with <see cref="DisconnectReason.ClientClosed"/>.
+    /// </summary>
+    protected async Task RunSendLoopAsync()
+    {
+        try
+        {
+            while (!IsClosing)
+            {
+                await _wake.WaitAsync();
+                var more = true;
+                while (more && !IsClosing)
+                {
+                    if (!WritePending(out more))
+                    {
+                        break;
+                    }
+
+                    Volatile.Write(ref _flushStarted, Services.Time.GetTimestamp());
+                    var writable = await FlushAsync();
+                    Volatile.Write(ref _flushStarted, 0);
+                    if (!writable)
+                    {
+                        RequestClose(DisconnectReason.ClientClosed);
+                    }
+                }
+            }
+        }
+        catch (Exception ex) when (IsTransportFailure(ex))
+        {
+            RequestClose(DisconnectReason.ClientClosed);
+        }
+        catch (Exception ex)
+        {
+            Log.LogErrorClientFailed(Services.Logger, TransportProtocols.Name(Protocol), Remote, ex);
+            RequestClose(DisconnectReason.Error);
+        }
+
+        lock (_accounting)
+        {
+            AccountLost(moveCursor: false);
+        }
+
+        try
+        {
+            await CloseTransportAsync(CloseReason);
+        }
+        catch (Exception ex) when (IsTransportFailure(ex))
+        {
+            // The peer is gone already; nothing left to tell it.
+        }
+        finally
+        {
+            _finished = true;
+            Volatile.Read(ref _closeDeadline)?.Dispose();
+        }
+    }
+
+    // The deadline timer may fire after the connection has ended (and, for HTTP, the socket serves another request).
+    private void AbortUnlessFinished()
+    {
+        if (!_finished)
+        {
+            Abort();
+        }
+    }
+
+    /// <summary>Writes control frames, queued messages or a heartbeat into the transport's buffer. False: nothing to write.</summary>
+    private bool WritePending(out bool more)
+    {
+        more = false;
+        var time = Services.Time;
+        var control = (Control)Interlocked.Exchange(ref _control, 0);
+        var wrote = false;
+        if ((control & Control.Pong) != 0)
+        {
+            wrote |= WritePong();
+        }
+
+        if ((control & Control.Ping) != 0)
+        {
+            WritePing();
+            Volatile.Write(ref _lastPing, time.GetTimestamp());
+            wrote = true;
+        }
+
+        var budget = MaxFlushBytes;
+        var messages = 0;
+        var ring = Topic.Ring;
+        while (true)
+        {
+            int count;
+            lock (_accounting)
+            {
+                AccountLost(moveCursor: true);
+                count = ring.Read(ref _cursor, _batch, budget);
+            }
+
+            if (count == 0)
+            {
+                if (Volatile.Read(ref _cursor) < ring.Oldest)
+                {
+                    continue; // lapped while reading: account for it and read on
+                }
+
+                break;
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                var payload = _batch[i]!.Payload;
+                _batch[i] = null;
+                WriteMessage(payload.Span);
+                budget -= payload.Length;
+            }
+
+            messages += count;
+            if (budget <= 0)
+            {
+                more = Volatile.Read(ref _cursor) < ring.Head;
+                break;
+            }
+        }
+
+        if (messages > 0)
+        {
+            Volatile.Write(ref _sent, _sent + messages);
+            Services.Metrics.Sent(Stream, Protocol, messages);
+            wrote = true;
+        }
+        else if ((control & Control.Heartbeat) != 0)
+        {
+            Span<byte> heartbeat = stackalloc byte[HeartbeatMessage.MaxLength];
+            WriteMessage(heartbeat[..HeartbeatMessage.Format(heartbeat, time.GetUtcNow())]);
+            Services.Metrics.HeartbeatSent(Stream, Protocol);
+            wrote = true;
+        }
+
+        if (wrote)
+        {
+            Volatile.Write(ref _lastWrite, time.GetTimestamp());
+        }
+
+        return wrote;
+    }
+
+    /// <summary>Counts messages evicted before this client read them; optionally moves the cursor past them. Under <see cref="_accounting"/>.</summary>
+    private void AccountLost(bool moveCursor)
+    {
+        var oldest = Topic.Ring.Oldest;
+        var from = Math.Max(_cursor, _countedUpTo);
+        if (oldest > from)
+        {
+            var lost = oldest - from;
+            _dropped += lost;
+            _countedUpTo = oldest;
+            Services.Metrics.Dropped(Stream, Protocol, lost);
+        }
+
+        if (moveCursor && _cursor < oldest)
+        {
+            _cursor = oldest;
+        }
+    }
+
+    /// <summary>Writes one message (or heartbeat) with the transport's framing.</summary>
+    protected abstract void WriteMessage(ReadOnlySpan<byte> json);
+
+    /// <summary>Writes a ping frame (transports with pings only).</summary>
+    protected virtual void WritePing()
+    {
+    }
+
+    /// <summary>Writes a pong for the latest ping received; false if there is none.</summary>
+    protected virtual bool WritePong() => false;
+
+    /// <summary>Sends what was written. False: the peer is gone (or the flush was cancelled by a close).</summary>
+    protected abstract ValueTask<bool> FlushAsync();
+
+    /// <summary>Called once, on the thread that first asked to close.</summary>
+    protected virtual void OnCloseRequested(DisconnectReason reason)
+    {
+    }
+
+    /// <summary>Cuts the connection off (the close deadline passed); pending writes and reads then fail.</summary>
+    protected abstract void Abort();
+
+    /// <summary>Ends the connection after the send loop has stopped (close frame, end of stream, socket shutdown).</summary>
+    protected abstract Task CloseTransportAsync(DisconnectReason reason);
+
+    /// <summary>Exceptions that mean the connection broke, not that the gateway has a bug.</summary>
+    protected static bool IsTransportFailure(Exception ex) =>
+        ex is IOException or OperationCanceledException or ObjectDisposedException or System.Net.Sockets.SocketException;
+
+    /// <summary>Writes prefix, payload and suffix: the framing of the line-based transports (SSE, TCP).</summary>
+    protected static void WriteLine(IBufferWriter<byte> output, ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> json, ReadOnlySpan<byte> suffix)
+    {
+        // A message must be one line: drop a trailing newline some publishers add.
+        if (!json.IsEmpty && json[^1] == (byte)'\n')
+        {
+            json = json[..^1];
+        }
+
+        if (!prefix.IsEmpty)
+        {
+            output.Write(prefix);
+        }
+
+        output.Write(json);
+        output.Write(suffix);
+    }
+}

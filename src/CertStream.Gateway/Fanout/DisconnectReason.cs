@@ -1,0 +1,47 @@
+namespace CertStream.Gateway.Fanout;
+
+/// <summary>Why a connection ended; a metric label and, for WebSockets, the close frame sent.</summary>
+public enum DisconnectReason
+{
+    None = 0,
+
+    /// <summary>The client closed the connection (close frame, FIN or reset).</summary>
+    ClientClosed,
+
+    /// <summary>The node is stopping.</summary>
+    Shutdown,
+
+    /// <summary>The client kept losing messages for longer than the slow-client grace period.</summary>
+    SlowClient,
+
+    /// <summary>Nothing came back from a WebSocket peer (not even a pong) for the dead-peer timeout.</summary>
+    DeadPeer,
+
+    /// <summary>A write did not complete within the dead-peer timeout.</summary>
+    WriteStall,
+
+    /// <summary>The client broke the WebSocket protocol.</summary>
+    ProtocolError,
+
+    /// <summary>The client sent a message larger than the inbound cap.</summary>
+    MessageTooBig,
+
+    /// <summary>An unexpected server-side error.</summary>
+    Error,
+}
+
+internal static class DisconnectReasons
+{
+    public static string Name(DisconnectReason reason) => reason switch
+    {
+        DisconnectReason.ClientClosed => "client_closed",
+        DisconnectReason.Shutdown => "shutdown",
+        DisconnectReason.SlowClient => "slow_client",
+        DisconnectReason.DeadPeer => "dead_peer",
+        DisconnectReason.WriteStall => "write_stall",
+        DisconnectReason.ProtocolError => "protocol_error",
+        DisconnectReason.MessageTooBig => "message_too_big",
+        DisconnectReason.Error => "error",
+        _ => "none",
+    };
+}

@@ -1,0 +1,186 @@
+using CertStream.Contracts;
+using CertStream.Gateway.Options;
+using CertStream.Gateway.Telemetry;
+using CertStream.ServiceDefaults.Configuration;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace CertStream.Gateway.Fanout;
+
+/// <summary>
+/// The node's fan-out: one <see cref="StreamTopic"/> per stream kind, the registry of connected
+/// clients, the once-a-second liveness tick and (with <c>flush_interval_ms</c>) the flush tick.
+/// On stop it closes every client (1001 for WebSockets) and drops every Redis subscription.
+/// </summary>
+internal sealed class StreamHub : IHostedService, IDisposable
+{
+    private static readonly TimeSpan LivenessPeriod = TimeSpan.FromSeconds(1);
+
+    private readonly StreamTopic[] _topics;
+    private readonly IHostApplicationLifetime _lifetime;
+    private readonly ILogger<StreamHub> _logger;
+    private readonly FlushScheduler? _flushScheduler;
+    private ITimer? _liveness;
+    private CancellationTokenRegistration _stopping;
+    private volatile bool _closing;
+
+    public StreamHub(
+        IConnectionMultiplexer redis,
+        IOptions<GatewayOptions> gateway,
+        IOptions<ServerOptions> server,
+        TimeProvider time,
+        GatewayMetrics metrics,
+        IHostApplicationLifetime lifetime,
+        ILogger<StreamHub> logger)
+    {
+        _lifetime = lifetime;
+        _logger = logger;
+        Services = new ClientServices(gateway.Value, server.Value.BufferSize, time, metrics, logger);
+        if (gateway.Value.FlushInterval > TimeSpan.Zero)
+        {
+            _flushScheduler = new FlushScheduler(time, gateway.Value.FlushInterval, WakePendingTopics);
+        }
+
+        _topics = [.. StreamKinds.All.Select(kind => new StreamTopic(kind, redis, Services, _flushScheduler))];
+        metrics.ObserveQueues(SnapshotQueues);
+    }
+
+    public ClientServices Services { get; }
+
+    public StreamTopic Topic(StreamKind kind) => _topics[(int)kind];
+
+    public int ClientCount => _topics.Sum(t => t.Clients.Length);
+
+    /// <summary>
+    /// Adds a client to its stream and waits (briefly) for the stream's Redis subscription, so that a
+    /// client that has been told it is connected also receives what is published next. False when
+    /// the node is stopping.
+    /// </summary>
+    public async Task<bool> RegisterAsync(ClientConnection client, CancellationToken cancellationToken)
+    {
+        if (_closing)
+        {
+            return false;
+        }
+
+        Services.Metrics.ClientConnected(client.Stream, client.Protocol);
+        Log.LogDebugClientConnected(_logger, TransportProtocols.Name(client.Protocol), client.Remote, StreamKinds.Name(client.Stream));
+        var subscribed = client.Topic.AddAsync(client);
+        if (_closing)
+        {
+            client.RequestClose(DisconnectReason.Shutdown);
+        }
+
+        try
+        {
+            await subscribed.WaitAsync(TimeSpan.FromSeconds(2), Services.Time, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            // Redis is unreachable: serve the client anyway (heartbeats) until it comes back.
+        }
+        catch (OperationCanceledException)
+        {
+            // The client left during the wait; its handler finds out on its first write.
+        }
+
+        return true;
+    }
+
+    /// <summary>Removes a client that has finished; the last one of a stream drops its subscription.</summary>
+    public async Task UnregisterAsync(ClientConnection client)
+    {
+        var reason = client.CloseReason == DisconnectReason.None ? DisconnectReason.ClientClosed : client.CloseReason;
+        Services.Metrics.ClientDisconnected(client.Stream, client.Protocol, reason);
+        var protocol = TransportProtocols.Name(client.Protocol);
+        var stream = StreamKinds.Name(client.Stream);
+        if (reason is DisconnectReason.SlowClient or DisconnectReason.DeadPeer or DisconnectReason.WriteStall)
+        {
+            Log.LogWarningClientClosedByServer(_logger, protocol, client.Remote, stream, DisconnectReasons.Name(reason), client.Dropped);
+        }
+
+        Log.LogDebugClientDisconnected(_logger, protocol, client.Remote, stream, DisconnectReasons.Name(reason), client.Sent, client.Dropped);
+        await client.Topic.RemoveAsync(client);
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var time = Services.Time;
+        _liveness = time.CreateTimer(static state => ((StreamHub)state!).TickLiveness(), this, LivenessPeriod, LivenessPeriod);
+
+        // Stream handlers would otherwise keep the server's graceful shutdown waiting for clients.
+        _stopping = _lifetime.ApplicationStopping.Register(static state => ((StreamHub)state!).CloseAll(), this);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        CloseAll();
+        await Task.WhenAll(_topics.Select(t => t.StopAsync()));
+    }
+
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        _liveness?.Dispose();
+        _flushScheduler?.Dispose();
+    }
+
+    private void CloseAll()
+    {
+        if (_closing)
+        {
+            return;
+        }
+
+        _closing = true;
+        Log.LogInformationClosingClients(_logger, ClientCount);
+        foreach (var topic in _topics)
+        {
+            foreach (var client in topic.Clients)
+            {
+                client.RequestClose(DisconnectReason.Shutdown);
+            }
+        }
+    }
+
+    private void TickLiveness()
+    {
+        var now = Services.Time.GetTimestamp();
+        foreach (var topic in _topics)
+        {
+            foreach (var client in topic.Clients)
+            {
+                client.Tick(now);
+            }
+        }
+    }
+
+    private void WakePendingTopics()
+    {
+        foreach (var topic in _topics)
+        {
+            topic.WakeIfPending();
+        }
+    }
+
+    private QueueSnapshot[] SnapshotQueues()
+    {
+        var snapshots = new QueueSnapshot[_topics.Length];
+        for (var i = 0; i < _topics.Length; i++)
+        {
+            var topic = _topics[i];
+            long depth = 0, max = 0;
+            foreach (var client in topic.Clients)
+            {
+                var backlog = client.Backlog;
+                depth += backlog;
+                max = Math.Max(max, backlog);
+            }
+
+            snapshots[i] = new QueueSnapshot(topic.Kind, depth, max, topic.Ring.Bytes);
+        }
+
+        return snapshots;
+    }
+}

@@ -1,0 +1,210 @@
+using CertStream.Contracts;
+using CertStream.Gateway.Telemetry;
+using StackExchange.Redis;
+
+namespace CertStream.Gateway.Fanout;
+
+/// <summary>
+/// One stream kind on this node: its clients, its <see cref="MessageRing"/> and its Redis
+/// subscription, which exists only while the stream has clients (subscribed on the first,
+/// unsubscribed after the last). SE.Redis re-establishes the subscription by itself after a
+/// reconnect, so a Redis restart needs nothing here.
+/// </summary>
+internal sealed class StreamTopic
+{
+    private static readonly TimeSpan SubscribeRetryDelay = TimeSpan.FromSeconds(1);
+
+    private readonly IConnectionMultiplexer _redis;
+    private readonly RedisChannel _channel;
+    private readonly FlushScheduler? _flushScheduler;
+    private readonly ClientServices _services;
+    private readonly Lock _clientsGate = new();
+    private readonly Lock _ringGate = new();
+    private readonly SemaphoreSlim _reconcileGate = new(1, 1);
+    private ClientConnection[] _clients = [];
+    private ChannelMessageQueue? _subscription;
+    private int _pending;
+    private bool _stopped;
+
+    // flushScheduler null: wake the clients on every message.
+    public StreamTopic(StreamKind kind, IConnectionMultiplexer redis, ClientServices services, FlushScheduler? flushScheduler)
+    {
+        Kind = kind;
+        _redis = redis;
+        _services = services;
+        _flushScheduler = flushScheduler;
+        _channel = RedisChannel.Literal(RedisNames.StreamChannel(kind));
+        Ring = new MessageRing(services.BufferSize, services.Options.MaxQueueBytes);
+    }
+
+    public StreamKind Kind { get; }
+
+    public MessageRing Ring { get; }
+
+    /// <summary>The current clients; a snapshot array that is replaced, never changed, on join and leave.</summary>
+    public ClientConnection[] Clients => Volatile.Read(ref _clients);
+
+    public bool IsSubscribed => Volatile.Read(ref _subscription) is not null;
+
+    /// <summary>Adds a client; the task completes once the stream's Redis subscription is in place.</summary>
+    public Task AddAsync(ClientConnection client)
+    {
+        lock (_clientsGate)
+        {
+            _clients = [.. _clients, client];
+        }
+
+        return ReconcileAsync();
+    }
+
+    public Task RemoveAsync(ClientConnection client)
+    {
+        lock (_clientsGate)
+        {
+            var index = Array.IndexOf(_clients, client);
+            if (index < 0)
+            {
+                return Task.CompletedTask;
+            }
+
+            _clients = [.. _clients.AsSpan(0, index), .. _clients.AsSpan(index + 1)];
+        }
+
+        return ReconcileAsync();
+    }
+
+    /// <summary>Drops the subscription for good (node stopping).</summary>
+    public Task StopAsync()
+    {
+        Volatile.Write(ref _stopped, true);
+        return ReconcileAsync();
+    }
+
+    /// <summary>With a flush interval: wakes the clients if messages arrived since the last flush.</summary>
+    public void WakeIfPending()
+    {
+        if (Interlocked.Exchange(ref _pending, 0) != 0)
+        {
+            WakeAll();
+        }
+    }
+
+    private void WakeAll()
+    {
+        foreach (var client in Clients)
+        {
+            client.Wake();
+        }
+    }
+
+    /// <summary>The subscription loop: runs on SE.Redis's queue reader, one message at a time, in order.</summary>
+    private void OnMessage(ChannelMessage message)
+    {
+        try
+        {
+            // SE.Redis hands each message over in its own exact-size array: share it, do not copy it.
+            var payload = (ReadOnlyMemory<byte>)message.Message;
+            if (payload.IsEmpty)
+            {
+                return;
+            }
+
+            lock (_ringGate)
+            {
+                Ring.Append(payload);
+            }
+
+            _services.Metrics.Received(Kind);
+            if (_flushScheduler is null)
+            {
+                WakeAll();
+            }
+            else
+            {
+                Volatile.Write(ref _pending, 1);
+                _flushScheduler.Arm();
+            }
+        }
+        catch (Exception ex)
+        {
+            Log.LogErrorMessageHandlerFailed(_services.Logger, _channel.ToString(), ex);
+        }
+    }
+
+    /// <summary>Brings the subscription in line with the client count; serialised so joins and leaves cannot interleave it.</summary>
+    private async Task ReconcileAsync()
+    {
+        var retry = false;
+        await _reconcileGate.WaitAsync();
+        try
+        {
+            var wanted = Clients.Length > 0 && !Volatile.Read(ref _stopped);
+            if (wanted && _subscription is null)
+            {
+                retry = !await SubscribeAsync();
+            }
+            else if (!wanted && _subscription is not null)
+            {
+                await UnsubscribeAsync();
+            }
+        }
+        finally
+        {
+            _reconcileGate.Release();
+        }
+
+        if (retry)
+        {
+            _ = RetryLaterAsync();
+        }
+    }
+
+    private async Task<bool> SubscribeAsync()
+    {
+        var subscriber = _redis.GetSubscriber();
+        try
+        {
+            var queue = await subscriber.SubscribeAsync(_channel);
+            queue.OnMessage(OnMessage);
+            Volatile.Write(ref _subscription, queue);
+            Log.LogInformationSubscribed(_services.Logger, _channel.ToString());
+            return true;
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            // SE.Redis may have registered the subscription before the command failed: drop it so
+            // that no orphaned queue keeps collecting messages, and try again shortly.
+            _ = subscriber.UnsubscribeAsync(_channel, flags: CommandFlags.FireAndForget);
+            Log.LogWarningSubscribeFailed(_services.Logger, _channel.ToString(), SubscribeRetryDelay, ex);
+            return false;
+        }
+    }
+
+    private async Task UnsubscribeAsync()
+    {
+        var queue = _subscription!;
+        Volatile.Write(ref _subscription, null);
+        try
+        {
+            await queue.UnsubscribeAsync();
+            Log.LogInformationUnsubscribed(_services.Logger, _channel.ToString());
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            // Not connected: the queue is completed locally all the same, and the server side of
+            // the subscription goes away with the broken connection.
+            Log.LogWarningUnsubscribeFailed(_services.Logger, _channel.ToString(), ex);
+        }
+
+        lock (_ringGate)
+        {
+            Ring.Clear();
+        }
+    }
+
+    private async Task RetryLaterAsync()
+    {
+        await Task.Delay(SubscribeRetryDelay, _services.Time);
+        await ReconcileAsync();
+    }
+}

@@ -1,0 +1,45 @@
+using CertStream.Contracts;
+using CertStream.Gateway.Http;
+using CertStream.Gateway.Transports.Sse;
+using CertStream.Gateway.Transports.WebSockets;
+using CertStream.ServiceDefaults.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace CertStream.Gateway;
+
+public static class GatewayEndpointRouteBuilderExtensions
+{
+    private static readonly string[] GetOrHead = [HttpMethods.Get, HttpMethods.Head];
+
+    /// <summary>
+    /// <c>/health</c>, <c>/alive</c>, <c>/metrics</c>; the WebSocket streams <c>/</c>,
+    /// <c>/full-stream</c>, <c>/domains-only</c> (with or without a trailing slash) when
+    /// <c>protocols:websocket</c>; <c>/sse</c> when <c>protocols:sse</c>; the three
+    /// <c>example.json</c> endpoints. A disabled protocol's paths are not mapped (404).
+    /// </summary>
+    public static WebApplication MapGatewayEndpoints(this WebApplication app)
+    {
+        app.MapDefaultEndpoints();
+        var protocols = app.Services.GetRequiredService<IOptions<ProtocolOptions>>().Value;
+        if (protocols.WebSocket)
+        {
+            app.MapStream("/", StreamKind.Lite);
+            app.MapStream("/full-stream", StreamKind.Full);
+            app.MapStream("/domains-only", StreamKind.Domains);
+        }
+
+        if (protocols.Sse)
+        {
+            app.MapGet("/sse", SseEndpoint.HandleAsync);
+        }
+
+        app.MapMethods("/example.json", GetOrHead, ExampleEndpoint.For(StreamKind.Lite));
+        app.MapMethods("/full-stream/example.json", GetOrHead, ExampleEndpoint.For(StreamKind.Full));
+        app.MapMethods("/domains-only/example.json", GetOrHead, ExampleEndpoint.For(StreamKind.Domains));
+        return app;
+    }
+
+    // Routing matches "/full-stream/" to "/full-stream" by itself (a second route would be ambiguous).
+    private static void MapStream(this IEndpointRouteBuilder endpoints, string path, StreamKind kind) =>
+        endpoints.MapMethods(path, GetOrHead, WebSocketEndpoint.For(kind));
+}

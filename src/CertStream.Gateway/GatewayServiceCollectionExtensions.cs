@@ -1,0 +1,41 @@
+using CertStream.Gateway.Fanout;
+using CertStream.Gateway.Hosting;
+using CertStream.Gateway.Http;
+using CertStream.Gateway.Options;
+using CertStream.Gateway.Telemetry;
+using CertStream.Gateway.Transports.Tcp;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace CertStream.Gateway;
+
+public static class GatewayServiceCollectionExtensions
+{
+    /// <summary>
+    /// Everything a gateway node needs: service defaults (OpenTelemetry, health), the CertStream
+    /// configuration and <c>gateway:</c> options, the Redis client (connection string
+    /// <c>ConnectionStrings:redis</c>) with its health check, the fan-out hub, the raw TCP listener
+    /// and the listen addresses (<c>host</c>/<c>port</c> unless ASP.NET Core URLs are given).
+    /// </summary>
+    public static TBuilder AddGateway<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.AddBasicServiceDefaults();
+        builder.AddCertStreamConfiguration();
+        var services = builder.Services;
+        services.AddCertStreamOptions<GatewayOptions, GatewayOptionsValidator>(GatewayOptions.Section);
+
+        // Our own check answers at once when Redis is gone; Aspire's would wait for a ping timeout.
+        builder.AddRedisClient("redis", settings => settings.DisableHealthChecks = true, redis => redis.AbortOnConnectFail = false);
+        services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis");
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<GatewayMetrics>();
+        services.AddSingleton<StreamHub>();
+        services.AddHostedService(sp => sp.GetRequiredService<StreamHub>());
+        services.AddSingleton<TcpStreamListener>();
+        services.AddHostedService(sp => sp.GetRequiredService<TcpStreamListener>());
+        services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelListenSetup>();
+        return builder;
+    }
+}

@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using StackExchange.Redis;
+
+namespace CertStream.Gateway.Http;
+
+/// <summary>
+/// Unhealthy while the node cannot reach Redis (it then receives nothing to forward). Answers at
+/// once from the multiplexer's connection state, and pings only when connected, with a short
+/// timeout, so /health never hangs on a dead Redis.
+/// </summary>
+internal sealed class RedisHealthCheck(IConnectionMultiplexer redis, TimeProvider time) : IHealthCheck
+{
+    private static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(2);
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        if (!redis.IsConnected)
+        {
+            return HealthCheckResult.Unhealthy("not connected to Redis");
+        }
+
+        try
+        {
+            var rtt = await redis.GetDatabase().PingAsync().WaitAsync(PingTimeout, time, cancellationToken);
+            return HealthCheckResult.Healthy($"Redis ping {rtt.TotalMilliseconds:0.0} ms");
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            return HealthCheckResult.Unhealthy("Redis does not answer", ex);
+        }
+    }
+}

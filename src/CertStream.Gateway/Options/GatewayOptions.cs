@@ -1,0 +1,58 @@
+
+namespace CertStream.Gateway.Options;
+
+/// <summary>
+/// Section <c>gateway:</c>: the gateway's own tunables. The per-client queue length is the shared
+/// top-level <c>buffer_size</c>; the protocols are <c>protocols:</c>. Every field has a default.
+/// </summary>
+public sealed class GatewayOptions
+{
+    public const string Section = "gateway";
+
+    /// <summary>A JSON heartbeat goes to a connection that has been sent nothing for this long.</summary>
+    [ConfigurationKeyName("heartbeat_interval_secs")] public double HeartbeatIntervalSecs { get; init; } = 10;
+
+    /// <summary>WebSocket ping frames are sent this often.</summary>
+    [ConfigurationKeyName("ping_interval_secs")] public double PingIntervalSecs { get; init; } = 30;
+
+    /// <summary>
+    /// A WebSocket peer from which nothing (not even a pong) has arrived for this long, or any
+    /// connection whose write has not completed for this long, is closed.
+    /// </summary>
+    [ConfigurationKeyName("dead_peer_timeout_secs")] public double DeadPeerTimeoutSecs { get; init; } = 90;
+
+    /// <summary>
+    /// Bytes of messages kept per stream kind for clients that are behind; a client's backlog is
+    /// bounded by this and by <c>buffer_size</c> messages, whichever is reached first.
+    /// </summary>
+    [ConfigurationKeyName("max_queue_bytes")] public long MaxQueueBytes { get; init; } = 8 * 1024 * 1024;
+
+    [ConfigurationKeyName("slow_client_policy")] public SlowClientPolicy SlowClientPolicy { get; init; } = SlowClientPolicy.Disconnect;
+
+    /// <summary>With policy <c>disconnect</c>: a client that loses messages in every second for this long is closed.</summary>
+    [ConfigurationKeyName("slow_client_grace_secs")] public double SlowClientGraceSecs { get; init; } = 30;
+
+    /// <summary>Largest inbound WebSocket message (all fragments) accepted; larger ones close the connection with 1009.</summary>
+    [ConfigurationKeyName("max_inbound_message_bytes")] public int MaxInboundMessageBytes { get; init; } = 4096;
+
+    /// <summary>
+    /// Messages for a client are gathered for up to this long and written with one flush. 0 writes
+    /// every message as soon as it arrives. A few milliseconds cut the gateway's CPU per message
+    /// several-fold at high rates (see bench/CertStream.LoadTool) at a latency cost of at most this much.
+    /// </summary>
+    [ConfigurationKeyName("flush_interval_ms")] public int FlushIntervalMs { get; init; } = 10;
+
+    /// <summary>How long a closing WebSocket waits for its final write and the peer's close frame.</summary>
+    [ConfigurationKeyName("close_timeout_secs")] public double CloseTimeoutSecs { get; init; } = 5;
+
+    /// <summary>How long a TCP client has to send its stream selector byte before it gets lite.</summary>
+    [ConfigurationKeyName("tcp_selector_timeout_ms")] public int TcpSelectorTimeoutMs { get; init; } = 1000;
+
+    public TimeSpan HeartbeatInterval => TimeSpan.FromSeconds(HeartbeatIntervalSecs);
+    public TimeSpan PingInterval => TimeSpan.FromSeconds(PingIntervalSecs);
+    public TimeSpan DeadPeerTimeout => TimeSpan.FromSeconds(DeadPeerTimeoutSecs);
+    public TimeSpan SlowClientGrace => TimeSpan.FromSeconds(SlowClientGraceSecs);
+    public TimeSpan CloseTimeout => TimeSpan.FromSeconds(CloseTimeoutSecs);
+    public TimeSpan FlushInterval => TimeSpan.FromMilliseconds(FlushIntervalMs);
+    public TimeSpan TcpSelectorTimeout => TimeSpan.FromMilliseconds(TcpSelectorTimeoutMs);
+}

@@ -1,0 +1,11 @@
+namespace CertStream.Gateway.Options;
+
+/// <summary>What happens to a client that keeps losing messages because it reads too slowly.</summary>
+public enum SlowClientPolicy
+{
+    /// <summary>Drop its oldest queued messages and, after <see cref="GatewayOptions.SlowClientGraceSecs"/> of that, close it.</summary>
+    Disconnect = 0,
+
+    /// <summary>Only drop its oldest queued messages; never close it for being slow.</summary>
+    Drop = 1,
+}

@@ -1,0 +1,48 @@
+
+namespace CertStream.Gateway.Telemetry;
+
+/// <summary>Every log message of the gateway; event ids are stable (1000-1099).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1000, LogLevel.Information, "Subscribed to {Channel}")]
+    public static partial void LogInformationSubscribed(ILogger logger, string channel);
+
+    [LoggerMessage(1001, LogLevel.Information, "Unsubscribed from {Channel} (no clients left)")]
+    public static partial void LogInformationUnsubscribed(ILogger logger, string channel);
+
+    [LoggerMessage(1002, LogLevel.Warning, "Subscribing to {Channel} failed; retrying in {RetryDelay}")]
+    public static partial void LogWarningSubscribeFailed(ILogger logger, string channel, TimeSpan retryDelay, Exception exception);
+
+    [LoggerMessage(1003, LogLevel.Warning, "Unsubscribing from {Channel} failed")]
+    public static partial void LogWarningUnsubscribeFailed(ILogger logger, string channel, Exception exception);
+
+    [LoggerMessage(1004, LogLevel.Debug, "{Protocol} client {Remote} connected to the {Stream} stream")]
+    public static partial void LogDebugClientConnected(ILogger logger, string protocol, string remote, string stream);
+
+    [LoggerMessage(1005, LogLevel.Debug, "{Protocol} client {Remote} on the {Stream} stream disconnected ({Reason}); {Sent} messages sent, {Dropped} dropped")]
+    public static partial void LogDebugClientDisconnected(ILogger logger, string protocol, string remote, string stream, string reason, long sent, long dropped);
+
+    [LoggerMessage(1006, LogLevel.Warning, "{Protocol} client {Remote} on the {Stream} stream closed: {Reason} ({Dropped} messages dropped)")]
+    public static partial void LogWarningClientClosedByServer(ILogger logger, string protocol, string remote, string stream, string reason, long dropped);
+
+    [LoggerMessage(1007, LogLevel.Error, "{Protocol} client {Remote} failed")]
+    public static partial void LogErrorClientFailed(ILogger logger, string protocol, string remote, Exception exception);
+
+    [LoggerMessage(1008, LogLevel.Information, "Raw TCP stream listening on {EndPoint}")]
+    public static partial void LogInformationTcpListening(ILogger logger, string endPoint);
+
+    [LoggerMessage(1009, LogLevel.Error, "Accepting raw TCP connections failed")]
+    public static partial void LogErrorTcpAcceptFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1010, LogLevel.Warning, "Reading {Key} from Redis failed")]
+    public static partial void LogWarningExampleReadFailed(ILogger logger, string key, Exception exception);
+
+    [LoggerMessage(1011, LogLevel.Error, "Handling a message from {Channel} failed")]
+    public static partial void LogErrorMessageHandlerFailed(ILogger logger, string channel, Exception exception);
+
+    [LoggerMessage(1012, LogLevel.Information, "Gateway stopping: closing {Count} client connections")]
+    public static partial void LogInformationClosingClients(ILogger logger, int count);
+
+    [LoggerMessage(1013, LogLevel.Debug, "Rejected a WebSocket handshake from {Remote}: {Problem}")]
+    public static partial void LogDebugHandshakeRejected(ILogger logger, string remote, string problem);
+}

@@ -1,0 +1,53 @@
+using System.Net;
+using System.Text;
+
+namespace CertStream.Tests.Gateway.Support;
+
+/// <summary>An SSE reader on a plain HttpClient: one <c>data: ...</c> event at a time, as bytes.</summary>
+public sealed class SseTestClient : IAsyncDisposable
+{
+    private readonly HttpClient _http;
+    private readonly HttpResponseMessage _response;
+    private readonly DelimitedReader _reader;
+
+    private SseTestClient(HttpClient http, HttpResponseMessage response, Stream body)
+    {
+        _http = http;
+        _response = response;
+        _reader = new DelimitedReader(body, "\n\n"u8.ToArray());
+    }
+
+    public HttpResponseMessage Response => _response;
+
+    /// <summary>Opens the stream; returns once the headers are in (the node is then subscribed).</summary>
+    public static async Task<SseTestClient> ConnectAsync(Uri uri, CancellationToken ct)
+    {
+        var http = new HttpClient { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+        var response = await http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, ct).WaitAsync(TimeSpan.FromSeconds(20), ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        var body = await response.Content.ReadAsStreamAsync(ct);
+        return new SseTestClient(http, response, body);
+    }
+
+    /// <summary>The next event's data as bytes, or null when the stream ended.</summary>
+    public async Task<byte[]?> ReadEventAsync(CancellationToken ct)
+    {
+        var record = await _reader.ReadAsync(ct);
+        if (record is null)
+        {
+            return null;
+        }
+
+        var prefix = "data: "u8;
+        Assert.True(record.AsSpan().StartsWith(prefix), "SSE event must be 'data: <json>': " + Encoding.UTF8.GetString(record));
+        return record[prefix.Length..];
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _response.Dispose();
+        _http.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
