@@ -2,6 +2,7 @@ using System.Diagnostics;
 using CertStream.Contracts;
 using CertStream.CtLogSimulator;
 using CertStream.Ingestor.Ct;
+using CertStream.Tests.Gateway.Support;
 using CertStream.Tests.Infrastructure;
 using StackExchange.Redis;
 
@@ -134,12 +135,12 @@ public sealed class IngestorReplicaTests(RedisFixture redis)
     }
 
     private static async Task<HashSet<string>> PolledLogsAsync(HttpClient http, string host) =>
-        PrometheusText.Parse(await http.GetStringAsync(host + "/metrics"))
+        PrometheusText.Parse(await http.GetStringAsync(host + "/metrics")).Samples
             .Where(s => s.Name.StartsWith("certstream_ingestor_lag", StringComparison.Ordinal))
             .Select(s => s.Labels["log"]).ToHashSet();
 
     private static async Task<Dictionary<string, double>> RequestCountsAsync(HttpClient http, string host) =>
-        PrometheusText.Parse(await http.GetStringAsync(host + "/metrics"))
+        PrometheusText.Parse(await http.GetStringAsync(host + "/metrics")).Samples
             .Where(s => s.Name == "certstream_ingestor_request_duration_seconds_count")
             .GroupBy(s => s.Labels["log"])
             .ToDictionary(g => g.Key, g => g.Sum(s => s.Value));
