@@ -19,6 +19,7 @@ public static class GatewayEndpointRouteBuilderExtensions
     /// </summary>
     public static WebApplication MapGatewayEndpoints(this WebApplication app)
     {
+        app.UseNodeNameHeader();
         app.MapDefaultEndpoints();
         var protocols = app.Services.GetRequiredService<IOptions<ProtocolOptions>>().Value;
         if (protocols.WebSocket)
