@@ -5,6 +5,7 @@ using CertStream.Gateway.Options;
 using CertStream.Gateway.Telemetry;
 using CertStream.Gateway.Transports.Tcp;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -36,6 +37,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<TcpStreamListener>();
         services.AddHostedService(sp => sp.GetRequiredService<TcpStreamListener>());
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelListenSetup>();
+        services.AddSingleton<IConfigureOptions<SocketTransportOptions>, SocketTransportSetup>();
         return builder;
     }
 }

@@ -79,16 +79,10 @@ internal abstract class ClientConnection
 
     public long Sent => Volatile.Read(ref _sent);
 
-    public long Dropped
-    {
-        get
-        {
-            lock (_accounting)
-            {
-                return _dropped;
-            }
-        }
-    }
+    public long Dropped => Volatile.Read(ref _dropped);
+
+    /// <summary>Set by the hub once this client's tallies have moved to the node's totals.</summary>
+    internal bool Retired { get; set; }
 
     /// <summary>Messages waiting for this client (a snapshot, for the gauges).</summary>
     public long Backlog => Math.Max(0, Topic.Ring.Head - Math.Max(Volatile.Read(ref _cursor), Topic.Ring.Oldest));
@@ -320,8 +314,7 @@ internal abstract class ClientConnection
 
         if (messages > 0)
         {
-            Volatile.Write(ref _sent, _sent + messages);
-            Services.Metrics.Sent(Stream, Protocol, messages);
+            Volatile.Write(ref _sent, _sent + messages); // exported by GatewayMetrics.ObserveTotals
             wrote = true;
         }
         else if ((control & Control.Heartbeat) != 0)
@@ -348,9 +341,8 @@ internal abstract class ClientConnection
         if (oldest > from)
         {
             var lost = oldest - from;
-            _dropped += lost;
+            Volatile.Write(ref _dropped, _dropped + lost); // exported by GatewayMetrics.ObserveTotals
             _countedUpTo = oldest;
-            Services.Metrics.Dropped(Stream, Protocol, lost);
         }
 
         if (moveCursor && _cursor < oldest)

@@ -20,6 +20,9 @@ internal sealed class StreamHub : IHostedService, IDisposable
     private readonly IHostApplicationLifetime _lifetime;
     private readonly ILogger<StreamHub> _logger;
     private readonly FlushScheduler? _flushScheduler;
+    private readonly Lock _totalsGate = new();
+    private readonly long[] _retiredSent = new long[StreamKinds.Count * 3];
+    private readonly long[] _retiredDropped = new long[StreamKinds.Count * 3];
     private ITimer? _liveness;
     private CancellationTokenRegistration _stopping;
     private volatile bool _closing;
@@ -43,6 +46,7 @@ internal sealed class StreamHub : IHostedService, IDisposable
 
         _topics = [.. StreamKinds.All.Select(kind => new StreamTopic(kind, redis, Services, _flushScheduler))];
         metrics.ObserveQueues(SnapshotQueues);
+        metrics.ObserveTotals(SnapshotTotals);
     }
 
     public ClientServices Services { get; }
@@ -100,6 +104,15 @@ internal sealed class StreamHub : IHostedService, IDisposable
         }
 
         Log.LogDebugClientDisconnected(_logger, protocol, client.Remote, stream, DisconnectReasons.Name(reason), client.Sent, client.Dropped);
+        lock (_totalsGate)
+        {
+            // Atomic for the counters: the client's tallies leave the live sum as they join the retired one.
+            var index = TotalsIndex(client.Stream, client.Protocol);
+            _retiredSent[index] += client.Sent;
+            _retiredDropped[index] += client.Dropped;
+            client.Retired = true;
+        }
+
         await client.Topic.RemoveAsync(client);
     }
 
@@ -162,6 +175,41 @@ internal sealed class StreamHub : IHostedService, IDisposable
         {
             topic.WakeIfPending();
         }
+    }
+
+    private static int TotalsIndex(StreamKind stream, TransportProtocol protocol) => ((int)stream * 3) + (int)protocol;
+
+    private ClientTotals[] SnapshotTotals()
+    {
+        var totals = new ClientTotals[_retiredSent.Length];
+        lock (_totalsGate)
+        {
+            var sent = (long[])_retiredSent.Clone();
+            var dropped = (long[])_retiredDropped.Clone();
+            foreach (var topic in _topics)
+            {
+                foreach (var client in topic.Clients)
+                {
+                    if (!client.Retired)
+                    {
+                        var index = TotalsIndex(client.Stream, client.Protocol);
+                        sent[index] += client.Sent;
+                        dropped[index] += client.Dropped;
+                    }
+                }
+            }
+
+            foreach (var stream in StreamKinds.All)
+            {
+                foreach (var protocol in TransportProtocols.All)
+                {
+                    var index = TotalsIndex(stream, protocol);
+                    totals[index] = new ClientTotals(stream, protocol, sent[index], dropped[index]);
+                }
+            }
+        }
+
+        return totals;
     }
 
     private QueueSnapshot[] SnapshotQueues()

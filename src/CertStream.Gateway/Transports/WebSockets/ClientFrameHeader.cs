@@ -31,6 +31,11 @@ internal readonly record struct ClientFrameHeader(bool Fin, byte Opcode, long Pa
         }
 
         long length = b1 & 0x7F;
+        if ((opcode & 0x8) != 0 && (!fin || length > WebSocketFrames.MaxControlPayload))
+        {
+            return Status.ProtocolError; // control frames are never fragmented and at most 125 bytes
+        }
+
         if (length == 126)
         {
             if (!reader.TryReadBigEndian(out short length16))
@@ -61,11 +66,6 @@ internal readonly record struct ClientFrameHeader(bool Fin, byte Opcode, long Pa
         }
 
         header = new ClientFrameHeader(fin, opcode, length, (uint)mask);
-        if (header.IsControl && (!fin || length > WebSocketFrames.MaxControlPayload))
-        {
-            return Status.ProtocolError;
-        }
-
         return Status.Complete;
     }
 

@@ -38,7 +38,8 @@ public sealed class GatewayHost : IAsyncDisposable
     /// <summary>
     /// Builds and starts a node. <paramref name="settings"/> are configuration keys as in the YAML
     /// file (<c>buffer_size</c>, <c>protocols:sse</c>, <c>gateway:heartbeat_interval_secs</c>, ...)
-    /// and override the test defaults; <paramref name="time"/> replaces the node's clock.
+    /// and override the test defaults (a null value removes a test default, leaving the product's);
+    /// <paramref name="time"/> replaces the node's clock.
     /// </summary>
     public static async Task<GatewayHost> StartAsync(
         string redisConnectionString,
@@ -65,7 +66,14 @@ public sealed class GatewayHost : IAsyncDisposable
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
-            config[key] = value;
+            if (value is null)
+            {
+                config.Remove(key); // null: leave the setting to the product's default
+            }
+            else
+            {
+                config[key] = value;
+            }
         }
 
         builder.Configuration.AddInMemoryCollection(config);
