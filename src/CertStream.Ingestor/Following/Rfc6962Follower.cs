@@ -33,43 +33,23 @@ public sealed class Rfc6962Follower(
         await CatchUpAsync(session, session.Target, ct);
     }
 
-    private async Task CatchUpAsync(LogSession session, long target, CancellationToken ct)
+    private Task CatchUpAsync(LogSession session, long target, CancellationToken ct)
     {
         var batch = options.Value.BatchSize;
-        var concurrency = options.Value.FetchConcurrency;
-        var inFlight = new Queue<(long Start, long End, Task<List<RawEntry>> Fetch)>();
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var scheduled = session.NextIndex;
-        try
-        {
-            while (true)
+        return OrderedFetchPipeline.RunAsync<(long Start, long End), List<RawEntry>>(
+            options.Value.FetchConcurrency,
+            last =>
             {
-                while (inFlight.Count < concurrency && scheduled < target)
-                {
-                    var end = Math.Min(scheduled + batch - 1, target - 1);
-                    inFlight.Enqueue((scheduled, end, FetchRangeAsync(session, scheduled, end, cancel.Token)));
-                    scheduled = end + 1;
-                }
-
-                if (inFlight.Count == 0)
-                {
-                    return;
-                }
-
-                var (start, last, fetch) = inFlight.Dequeue();
-                var raw = await fetch;
-                await publisher.PublishAsync(session.Log, Decode(session.Log, start, raw));
-                await session.AdvanceAsync(last + 1);
-            }
-        }
-        finally
-        {
-            await cancel.CancelAsync();
-            foreach (var (_, _, fetch) in inFlight)
+                var start = last?.End + 1 ?? session.NextIndex;
+                return start < target ? (start, Math.Min(start + batch - 1, target - 1)) : null;
+            },
+            (range, token) => FetchRangeAsync(session, range.Start, range.End, token),
+            async (range, raw) =>
             {
-                await fetch.ContinueWith(static _ => { }, TaskScheduler.Default);
-            }
-        }
+                await publisher.PublishAsync(session.Log, Decode(session.Log, range.Start, raw));
+                await session.AdvanceAsync(range.End + 1);
+            },
+            ct);
     }
 
     /// <summary>All entries of [start, end], asking again for the tail while the log returns short pages.</summary>

@@ -33,42 +33,23 @@ public sealed class StaticCtFollower(
         await CatchUpAsync(session, session.Target, ct);
     }
 
-    private async Task CatchUpAsync(LogSession session, long target, CancellationToken ct)
+    private Task CatchUpAsync(LogSession session, long target, CancellationToken ct)
     {
-        var concurrency = options.Value.FetchConcurrency;
-        var inFlight = new Queue<(long Tile, int Width, Task<List<CtLogEntry>> Fetch)>();
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var nextTile = session.NextIndex / TilePath.Width;
-        try
-        {
-            while (true)
+        var from = session.NextIndex;
+        return OrderedFetchPipeline.RunAsync<(long Tile, int Width), List<CtLogEntry>>(
+            options.Value.FetchConcurrency,
+            last =>
             {
-                while (inFlight.Count < concurrency && nextTile * TilePath.Width < target)
-                {
-                    var width = (int)Math.Min(TilePath.Width, target - nextTile * TilePath.Width);
-                    inFlight.Enqueue((nextTile, width, FetchTileAsync(session, nextTile, width, session.NextIndex, cancel.Token)));
-                    nextTile++;
-                }
-
-                if (inFlight.Count == 0)
-                {
-                    return;
-                }
-
-                var (tile, tileWidth, fetch) = inFlight.Dequeue();
-                var entries = await fetch;
+                var tile = last?.Tile + 1 ?? from / TilePath.Width;
+                return tile * TilePath.Width < target ? (tile, (int)Math.Min(TilePath.Width, target - tile * TilePath.Width)) : null;
+            },
+            (range, token) => FetchTileAsync(session, range.Tile, range.Width, from, token),
+            async (range, entries) =>
+            {
                 await publisher.PublishAsync(session.Log, entries);
-                await session.AdvanceAsync(tile * TilePath.Width + tileWidth);
-            }
-        }
-        finally
-        {
-            await cancel.CancelAsync();
-            foreach (var (_, _, fetch) in inFlight)
-            {
-                await fetch.ContinueWith(static _ => { }, TaskScheduler.Default);
-            }
-        }
+                await session.AdvanceAsync(range.Tile * TilePath.Width + range.Width);
+            },
+            ct);
     }
 
     /// <summary>The entries of one tile from <paramref name="fromIndex"/> on, up to <paramref name="width"/>, with their chains.</summary>
