@@ -11,11 +11,18 @@ internal static class ProcessStats
     /// <summary>User + system CPU time the process has used so far.</summary>
     public static TimeSpan CpuTime(int pid)
     {
+        var (user, system) = CpuTimes(pid);
+        return user + system;
+    }
+
+    /// <summary>User and system (kernel) CPU time the process has used so far.</summary>
+    public static (TimeSpan User, TimeSpan System) CpuTimes(int pid)
+    {
         var stat = File.ReadAllText($"/proc/{pid}/stat");
         // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-        return TimeSpan.FromSeconds(ticks / TicksPerSecond.Value);
+        return (TimeSpan.FromSeconds(long.Parse(fields[11], CultureInfo.InvariantCulture) / TicksPerSecond.Value),
+            TimeSpan.FromSeconds(long.Parse(fields[12], CultureInfo.InvariantCulture) / TicksPerSecond.Value));
     }
 
     /// <summary>A line of /proc/pid/status in kB (VmHWM: peak RSS, VmRSS: current RSS).</summary>

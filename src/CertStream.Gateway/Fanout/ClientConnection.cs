@@ -84,6 +84,9 @@ internal abstract class ClientConnection
     /// <summary>Set by the hub once this client's tallies have moved to the node's totals.</summary>
     internal bool Retired { get; set; }
 
+    /// <summary>When something last arrived from the peer (a <see cref="TimeProvider"/> timestamp).</summary>
+    public long LastReceivedAt => Volatile.Read(ref _lastReceive);
+
     /// <summary>Messages waiting for this client (a snapshot, for the gauges).</summary>
     public long Backlog => Math.Max(0, Topic.Ring.Head - Math.Max(Volatile.Read(ref _cursor), Topic.Ring.Oldest));
 

@@ -99,11 +99,26 @@ public sealed class LivenessTests(RedisFixture redis)
 
             while (true)
             {
-                var next = await client.ReadFrameAsync(ct) ?? throw new Xunit.Sdk.XunitException($"closed at {second} s");
+                RawWebSocketClient.Frame? next;
+                try
+                {
+                    next = await client.ReadFrameAsync(ct);
+                }
+                catch (TimeoutException)
+                {
+                    throw new Xunit.Sdk.XunitException($"no heartbeat at {second} s ({pings} pings so far)");
+                }
+
+                if (next is null)
+                {
+                    throw new Xunit.Sdk.XunitException($"closed at {second} s");
+                }
+
                 if (next.IsPing)
                 {
                     Assert.Equal(0, second % 30);
                     await client.SendFrameAsync(0xA, next.Payload, ct);
+                    await WaitUntilServerHeardFromAsync(gateway, time, ct);
                     pings++;
                 }
                 else if (next.IsText && next.Text.Contains("heartbeat", StringComparison.Ordinal))
@@ -157,7 +172,12 @@ public sealed class LivenessTests(RedisFixture redis)
             time.Advance(TimeSpan.FromSeconds(1));
             if (second % 10 == 0)
             {
+                // ClientWebSocket answers the server's ping (at every 30 s) while reading.
                 AssertHeartbeat(await ws.ReceiveTextAsync(ct), time.GetUtcNow());
+                if (second % 30 == 0)
+                {
+                    await WaitUntilServerHeardFromAsync(gateway, time, ct);
+                }
             }
         }
 
@@ -250,6 +270,16 @@ public sealed class LivenessTests(RedisFixture redis)
 
         var close = await client.ReadUntilAsync(f => f.IsClose, ct);
         Assert.Equal(1002, close.CloseCode);
+    }
+
+    /// <summary>
+    /// The fake clock runs minutes in milliseconds: before moving it on, wait until the node has
+    /// read the client's pong, as it would have long before the next ping in real time.
+    /// </summary>
+    private static Task WaitUntilServerHeardFromAsync(GatewayHost gateway, FakeTimeProvider time, CancellationToken ct)
+    {
+        var now = time.GetTimestamp();
+        return Eventually.TrueAsync(() => gateway.Hub.Topic(StreamKind.Lite).Clients.Single().LastReceivedAt >= now, Wait, "the node read the pong", ct);
     }
 
     private static async Task AdvanceAsync(FakeTimeProvider time, int seconds)

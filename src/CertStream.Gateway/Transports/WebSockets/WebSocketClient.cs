@@ -176,6 +176,11 @@ internal sealed class WebSocketClient : ClientConnection
         {
             RequestClose(DisconnectReason.ClientClosed);
         }
+        catch (Exception ex)
+        {
+            Telemetry.Log.LogErrorClientFailed(Services.Logger, "websocket", Remote, ex);
+            RequestClose(DisconnectReason.Error);
+        }
         finally
         {
             _peerDone.TrySetResult();

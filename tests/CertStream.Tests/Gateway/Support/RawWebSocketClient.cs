@@ -37,7 +37,9 @@ public sealed class RawWebSocketClient : IDisposable
 
     public static async Task<RawWebSocketClient> ConnectAsync(Uri uri, CancellationToken ct, int? receiveBufferSize = null)
     {
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        // No Nagle: the fake clock runs minutes of pings in milliseconds, and Nagle would hold a
+        // pong back until the previous one is acknowledged (real clients set TCP_NODELAY too).
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         if (receiveBufferSize is { } size)
         {
             socket.ReceiveBufferSize = size; // before connect, so the advertised window is small too
