@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using CertStream.Contracts;
+using CertStream.Gateway.Access;
 using CertStream.Gateway.Fanout;
 using CertStream.Gateway.Hosting;
 using CertStream.Gateway.Telemetry;
@@ -15,9 +16,18 @@ namespace CertStream.Gateway.Transports.Tcp;
 /// <see cref="TcpListener"/> rather than a Kestrel endpoint: configuring Kestrel endpoints in code
 /// would make it ignore the URLs Aspire passes in ASPNETCORE_URLS (stack-notes.md pitfall 2).
 /// The client may send one selector byte within a second: f/F full, d/D domains, anything else lite.
+/// In order, on accepting: the rate limit (per client IP; no X-Forwarded-For on raw TCP); with
+/// <c>auth:enabled</c>, a first line <c>AUTH &lt;token&gt;</c> ending in LF (CRLF accepted), at most
+/// 1 KiB, within <c>auth:tcp_timeout_ms</c> (default 5 s); then the connection limit; then the
+/// optional selector byte (it may follow the AUTH line in the same packet). A refusal is one line
+/// <c>ERROR &lt;reason&gt;</c> and a close; success sends nothing before the stream.
 /// </summary>
 internal sealed class TcpStreamListener(
     StreamHub hub,
+    TokenAuthenticator auth,
+    ClientRateLimiter rateLimiter,
+    ClusterConnectionLimiter connectionLimiter,
+    GatewayMetrics metrics,
     IOptions<ProtocolOptions> protocols,
     IOptions<ServerOptions> server,
     TimeProvider time,
@@ -93,17 +103,44 @@ internal sealed class TcpStreamListener(
     private async Task ServeAsync(Socket socket, CancellationToken stoppingToken)
     {
         TcpStreamClient? client = null;
+        ConnectionSlot? slot = null;
         try
         {
             socket.NoDelay = true;
-            var (kind, pending) = await ReadSelectorAsync(socket, stoppingToken);
+            var peer = socket.RemoteEndPoint is IPEndPoint endPoint ? ClientAddress.Normalize(endPoint.Address) : IPAddress.None;
+            if (!rateLimiter.TryAcquire(peer, out var retryAfter))
+            {
+                await RefuseAsync(socket, ConnectionRefusal.RateLimited, $"ERROR rate limited; retry after {Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))} s\n");
+                return;
+            }
+
+            byte[]? digest = null;
+            var leftover = -1;
+            if (auth.Enabled)
+            {
+                (digest, leftover) = await TcpAuthLine.ReadAsync(socket, auth, time, stoppingToken);
+                if (digest is null)
+                {
+                    await RefuseAsync(socket, ConnectionRefusal.Unauthorized, "ERROR unauthorized: send 'AUTH <token>' as the first line\n");
+                    return;
+                }
+            }
+
+            (slot, var refusal) = await connectionLimiter.TryAdmitAsync(peer, stoppingToken);
+            if (slot is null)
+            {
+                await RefuseAsync(socket, refusal, refusal == ConnectionRefusal.PerIpLimit ? "ERROR too many connections from this address\n" : "ERROR server at its connection limit\n");
+                return;
+            }
+
+            var (kind, pending) = leftover >= 0 ? (Selector((byte)leftover), null) : await ReadSelectorAsync(socket, stoppingToken);
             if (kind is null)
             {
                 socket.Dispose();
                 return;
             }
 
-            client = new TcpStreamClient(hub.Topic(kind.Value), socket, hub.Services);
+            client = new TcpStreamClient(hub.Topic(kind.Value), socket, hub.Services) { TokenDigest = digest };
             if (!await hub.RegisterAsync(client, stoppingToken))
             {
                 socket.Dispose();
@@ -130,8 +167,47 @@ internal sealed class TcpStreamListener(
                 _connections.TryRemove(client, out _);
                 await hub.UnregisterAsync(client);
             }
+
+            if (slot is not null)
+            {
+                await slot.DisposeAsync();
+            }
         }
     }
+
+    /// <summary>
+    /// Writes the error line and closes. What the client already sent is drained first (briefly):
+    /// closing with unread data would reset the connection and the client might never see the line.
+    /// </summary>
+    private async Task RefuseAsync(Socket socket, ConnectionRefusal refusal, string line)
+    {
+        var reason = ConnectionRefusals.Name(refusal);
+        metrics.Refused("tcp", reason);
+        Log.LogDebugRefused(logger, "tcp", RemoteName.Of(socket.RemoteEndPoint), reason);
+        using (socket)
+        {
+            try
+            {
+                await socket.SendAsync(System.Text.Encoding.ASCII.GetBytes(line), SocketFlags.None);
+                socket.Shutdown(SocketShutdown.Send);
+                using var drain = new CancellationTokenSource(TimeSpan.FromSeconds(1), time);
+                var buffer = new byte[512];
+                while (await socket.ReceiveAsync(buffer, SocketFlags.None, drain.Token) > 0)
+                {
+                }
+            }
+            catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException)
+            {
+            }
+        }
+    }
+
+    private static StreamKind? Selector(byte b) => b switch
+    {
+        (byte)'f' or (byte)'F' => StreamKind.Full,
+        (byte)'d' or (byte)'D' => StreamKind.Domains,
+        _ => StreamKind.Lite,
+    };
 
     /// <summary>
     /// Waits up to the selector timeout for the first byte. Null kind: the client closed. The
@@ -155,12 +231,6 @@ internal sealed class TcpStreamListener(
             return (null, null);
         }
 
-        var kind = buffer[0] switch
-        {
-            (byte)'f' or (byte)'F' => StreamKind.Full,
-            (byte)'d' or (byte)'D' => StreamKind.Domains,
-            _ => StreamKind.Lite,
-        };
-        return (kind, null);
+        return (Selector(buffer[0]), null);
     }
 }
