@@ -8,7 +8,8 @@ namespace CertStream.Gateway.Access;
 /// <summary>
 /// In front of every endpoint but <c>/health</c> and <c>/alive</c>: resolves the client's IP
 /// (<see cref="ClientAddress"/>; it replaces <c>Connection.RemoteIpAddress</c>, so logs and limits
-/// see the client, not the proxy), applies the per-IP rate limit (429 with Retry-After) and, with
+/// see the client, not the proxy), applies the per-IP rate limit (429 with Retry-After; not to
+/// <c>/metrics</c>, which a scraper polls on its own schedule) and, with
 /// <c>auth:enabled</c>, requires a token (401 with <c>WWW-Authenticate: Bearer</c>) before any
 /// WebSocket upgrade or SSE response. <c>/metrics</c> needs a token only with
 /// <c>auth:protect_metrics</c>.
@@ -34,13 +35,14 @@ internal static class AccessControlMiddleware
 
             var client = addresses.Resolve(context);
             context.Connection.RemoteIpAddress = client;
-            if (!rateLimiter.TryAcquire(client, out var retryAfter))
+            var metricsPath = path.StartsWithSegments("/metrics");
+            if (!metricsPath && !rateLimiter.TryAcquire(client, out var retryAfter))
             {
                 await RefuseAsync(context, ConnectionRefusal.RateLimited, retryAfter);
                 return;
             }
 
-            if (auth.Enabled && (auth.Options.ProtectMetrics || !path.StartsWithSegments("/metrics")))
+            if (auth.Enabled && (auth.Options.ProtectMetrics || !metricsPath))
             {
                 if (auth.Authenticate(context.Request) is not { } digest)
                 {
