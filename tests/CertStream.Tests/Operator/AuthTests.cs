@@ -142,6 +142,7 @@ public sealed class AuthTests(RedisFixture redis)
         using (client)
         {
             await Eventually.TrueAsync(() => gateway.Hub.Topic(StreamKind.Full).Clients.Length == 1, Wait, "authenticated full-stream TCP client", ct);
+            await Eventually.TrueAsync(async () => await publisher.SubscribersAsync(StreamKind.Full) == 1, Wait, "node subscribed", ct);
             var message = TestMessages.Create(StreamKind.Full);
             await publisher.PublishAsync(StreamKind.Full, message);
             Assert.Equal(message, await stream.ReadAsync(ct).WaitAsync(Wait, ct));

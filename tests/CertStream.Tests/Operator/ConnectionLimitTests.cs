@@ -179,7 +179,12 @@ public sealed class ConnectionLimitTests : IAsyncLifetime
 
         // The admission that found a's entry expired also took it out of the node list.
         Assert.Null(await _client.GetDatabase().SortedSetRankAsync(RedisNames.GatewayNodes, a.Services.GetRequiredService<ClusterConnectionLimiter>().NodeId));
-        Assert.Equal(1, await ClusterTotalAsync());
+
+        // b alone now has the whole cluster's room (the probe above gave its place back).
+        await OpenAsync(b, ct);
+        await OpenAsync(b, ct);
+        Assert.Equal(2, await ClusterTotalAsync());
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, await RefusedStatusAsync(b, ct));
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using CertStream.Gateway.Access;
 
 namespace CertStream.Gateway.Transports.Tcp;
@@ -13,7 +12,7 @@ internal static class TcpAuthLine
     private const int MaxLine = 1024 + 7;
 
     /// <summary>The matched token's digest (null: missing, malformed, wrong or too late) and the selector byte after the line (-1: none yet).</summary>
-    public static async Task<(byte[]? Digest, int Selector)> ReadAsync(Socket socket, TokenAuthenticator auth, TimeProvider time, CancellationToken stoppingToken)
+    public static async Task<(byte[]? Digest, int Selector)> ReadAsync(Stream stream, TokenAuthenticator auth, TimeProvider time, CancellationToken stoppingToken)
     {
         var buffer = new byte[MaxLine + 1];
         var length = 0;
@@ -23,7 +22,7 @@ internal static class TcpAuthLine
         {
             while (length < buffer.Length)
             {
-                var read = await socket.ReceiveAsync(buffer.AsMemory(length), SocketFlags.None, timeout.Token);
+                var read = await stream.ReadAsync(buffer.AsMemory(length), timeout.Token);
                 if (read == 0)
                 {
                     return (null, -1);
