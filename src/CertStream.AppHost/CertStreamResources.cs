@@ -61,6 +61,8 @@ internal static class CertStreamResources
                 .WithEnvironment("CERTSTREAM_SSE_ENABLED", "true")
                 .WithEnvironment("CERTSTREAM_AUTH_ENABLED", settings.AuthEnabled)
                 .WithEnvironment("CERTSTREAM_AUTH_TOKENS", settings.AuthTokens)
+                // The YARP proxy in front runs on loopback: its X-Forwarded-For names the client.
+                .WithEnvironment("CERTSTREAM_TRUSTED_PROXIES", "127.0.0.1,::1")
                 .WithEnvironment("OTEL_EXPORTER_OTLP_TIMEOUT", OtlpTimeoutMs)
                 .WithHttpHealthCheck("/health"));
         }

@@ -29,6 +29,16 @@ public static class RedisNames
     /// <summary>Sorted set of live ingestor replicas, scored by their last heartbeat (unix ms).</summary>
     public const string IngestorMembers = Prefix + "ingestors";
 
+    /// <summary>Sorted set of live gateway nodes, scored by when their connection counts expire (unix ms).</summary>
+    public const string GatewayNodes = Prefix + "gateway:nodes";
+
+    /// <summary>Prefix and suffix of <see cref="GatewayConnectionsKey"/>, for scripts that build it from a node id.</summary>
+    public const string GatewayConnectionsPrefix = Prefix + "gateway:";
+    public const string GatewayConnectionsSuffix = ":connections";
+
+    /// <summary>Hash of one gateway node's stream connections: field <c>total</c>, and <c>ip:&lt;address&gt;</c> per client IP.</summary>
+    public static string GatewayConnectionsKey(string nodeId) => GatewayConnectionsPrefix + nodeId + GatewayConnectionsSuffix;
+
     /// <summary>Hash field names inside <see cref="LogStateKey"/>.</summary>
     public const string StateNextIndex = "next_index";
     public const string StateTreeSize = "tree_size";

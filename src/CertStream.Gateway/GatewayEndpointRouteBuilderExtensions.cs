@@ -1,4 +1,5 @@
 using CertStream.Contracts;
+using CertStream.Gateway.Access;
 using CertStream.Gateway.Http;
 using CertStream.Gateway.Transports.Sse;
 using CertStream.Gateway.Transports.WebSockets;
@@ -15,11 +16,14 @@ public static class GatewayEndpointRouteBuilderExtensions
     /// <c>/health</c>, <c>/alive</c>, <c>/metrics</c>; the WebSocket streams <c>/</c>,
     /// <c>/full-stream</c>, <c>/domains-only</c> (with or without a trailing slash) when
     /// <c>protocols:websocket</c>; <c>/sse</c> when <c>protocols:sse</c>; the three
-    /// <c>example.json</c> endpoints. A disabled protocol's paths are not mapped (404).
+    /// <c>example.json</c> endpoints. A disabled protocol's paths are not mapped (404). Everything
+    /// but <c>/health</c> and <c>/alive</c> passes the access control first (client IP, rate limit,
+    /// token: <see cref="AccessControlMiddleware"/>).
     /// </summary>
     public static WebApplication MapGatewayEndpoints(this WebApplication app)
     {
         app.UseNodeNameHeader();
+        app.UseAccessControl();
         app.MapDefaultEndpoints();
         var protocols = app.Services.GetRequiredService<IOptions<ProtocolOptions>>().Value;
         if (protocols.WebSocket)

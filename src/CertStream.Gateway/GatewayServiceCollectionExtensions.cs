@@ -1,3 +1,4 @@
+using CertStream.Gateway.Access;
 using CertStream.Gateway.Fanout;
 using CertStream.Gateway.Hosting;
 using CertStream.Gateway.Http;
@@ -25,6 +26,13 @@ public static class GatewayServiceCollectionExtensions
         builder.AddCertStreamConfiguration();
         var services = builder.Services;
         services.AddCertStreamOptions<GatewayOptions, GatewayOptionsValidator>(GatewayOptions.Section);
+        services.AddReloadableCertStreamOptions<AuthOptions, AuthOptionsValidator>(AuthOptions.Section);
+        services.AddReloadableCertStreamOptions<ClientAddressOptions, ClientAddressOptionsValidator>(null);
+        services.AddReloadableCertStreamOptions<RateLimitOptions, RateLimitOptionsValidator>(RateLimitOptions.Section);
+        services.AddReloadableCertStreamOptions<ConnectionLimitOptions, ConnectionLimitOptionsValidator>(ConnectionLimitOptions.Section);
+
+        // A ?token= would otherwise be written out with the request line at Information level.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
 
         // Our own check answers at once when Redis is gone; Aspire's would wait for a ping timeout.
         builder.AddRedisClient("redis", settings => settings.DisableHealthChecks = true, redis => redis.AbortOnConnectFail = false);
@@ -34,6 +42,11 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<StreamHub>();
         services.AddHostedService(sp => sp.GetRequiredService<StreamHub>());
+        services.AddSingleton<TokenAuthenticator>();
+        services.AddSingleton<ClientAddress>();
+        services.AddSingleton<ClientRateLimiter>();
+        services.AddSingleton<ClusterConnectionLimiter>();
+        services.AddHostedService(sp => sp.GetRequiredService<ClusterConnectionLimiter>());
         services.AddSingleton<TcpStreamListener>();
         services.AddHostedService(sp => sp.GetRequiredService<TcpStreamListener>());
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelListenSetup>();

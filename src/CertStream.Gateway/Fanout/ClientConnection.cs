@@ -81,6 +81,9 @@ internal abstract class ClientConnection
 
     public long Dropped => Volatile.Read(ref _dropped);
 
+    /// <summary>SHA-256 of the token the client authenticated with (null when auth was off); never the token itself.</summary>
+    internal byte[]? TokenDigest { get; init; }
+
     /// <summary>Set by the hub once this client's tallies have moved to the node's totals.</summary>
     internal bool Retired { get; set; }
 

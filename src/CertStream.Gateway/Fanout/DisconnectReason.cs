@@ -28,6 +28,9 @@ public enum DisconnectReason
 
     /// <summary>An unexpected server-side error.</summary>
     Error,
+
+    /// <summary>The token the client authenticated with was removed from <c>auth:tokens</c> (hot reload).</summary>
+    TokenRevoked,
 }
 
 internal static class DisconnectReasons
@@ -42,6 +45,7 @@ internal static class DisconnectReasons
         DisconnectReason.ProtocolError => "protocol_error",
         DisconnectReason.MessageTooBig => "message_too_big",
         DisconnectReason.Error => "error",
+        DisconnectReason.TokenRevoked => "token_revoked",
         _ => "none",
     };
 }

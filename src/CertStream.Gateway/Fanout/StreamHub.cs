@@ -53,6 +53,18 @@ internal sealed class StreamHub : IHostedService, IDisposable
 
     public StreamTopic Topic(StreamKind kind) => _topics[(int)kind];
 
+    /// <summary>Every connected client of every stream (a snapshot per stream).</summary>
+    public IEnumerable<ClientConnection> AllClients()
+    {
+        foreach (var topic in _topics)
+        {
+            foreach (var client in topic.Clients)
+            {
+                yield return client;
+            }
+        }
+    }
+
     public int ClientCount => _topics.Sum(t => t.Clients.Length);
 
     /// <summary>

@@ -20,6 +20,7 @@ public sealed class GatewayMetrics
     public const string QueueDepthName = "certstream.gateway.queue.depth";
     public const string QueueMaxDepthName = "certstream.gateway.queue.max_depth";
     public const string QueueBytesName = "certstream.gateway.queue.bytes";
+    public const string RefusedName = "certstream.gateway.connections.refused";
 
     private static readonly object[] StreamLabels = [.. StreamKinds.All.Select(StreamKinds.Name)];
     private static readonly object[] ProtocolLabels = [.. TransportProtocols.All.Select(TransportProtocols.Name)];
@@ -28,6 +29,7 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _received;
     private readonly Counter<long> _heartbeats;
     private readonly Counter<long> _disconnects;
+    private readonly Counter<long> _refused;
     private readonly Meter _meter;
 
     public GatewayMetrics(IMeterFactory meterFactory)
@@ -37,6 +39,7 @@ public sealed class GatewayMetrics
         _received = _meter.CreateCounter<long>(MessagesReceivedName, "{message}", "Messages received from Redis.");
         _heartbeats = _meter.CreateCounter<long>(HeartbeatsSentName, "{message}", "JSON heartbeats written to quiet connections.");
         _disconnects = _meter.CreateCounter<long>(DisconnectsName, "{client}", "Connections ended, by reason.");
+        _refused = _meter.CreateCounter<long>(RefusedName, "{request}", "Connections and requests refused, by reason (unauthorized, rate_limited, per_ip_limit, max_connections).");
     }
 
     /// <summary>
@@ -86,6 +89,9 @@ public sealed class GatewayMetrics
         _clients.Add(-1, Stream(stream), Protocol(protocol));
         _disconnects.Add(1, Protocol(protocol), new KeyValuePair<string, object?>("reason", DisconnectReasons.Name(reason)));
     }
+
+    internal void Refused(string protocol, string reason) =>
+        _refused.Add(1, new KeyValuePair<string, object?>("protocol", protocol), new KeyValuePair<string, object?>("reason", reason));
 
     internal void Received(StreamKind stream) => _received.Add(1, Stream(stream));
 

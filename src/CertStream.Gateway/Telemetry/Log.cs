@@ -45,4 +45,13 @@ internal static partial class Log
 
     [LoggerMessage(1013, LogLevel.Debug, "Rejected a WebSocket handshake from {Remote}: {Problem}")]
     public static partial void LogDebugHandshakeRejected(ILogger logger, string remote, string problem);
+
+    [LoggerMessage(1014, LogLevel.Information, "Auth tokens changed: {Count} configured; {Closed} connections closed whose token was revoked")]
+    public static partial void LogInformationTokensChanged(ILogger logger, int count, int closed);
+
+    [LoggerMessage(1015, LogLevel.Debug, "Refused {Protocol} client {Remote}: {Reason}")]
+    public static partial void LogDebugRefused(ILogger logger, string protocol, string remote, string reason);
+
+    [LoggerMessage(1016, LogLevel.Warning, "Cluster connection count in Redis unavailable; admitting on this node's own counts")]
+    public static partial void LogWarningConnectionCountUnavailable(ILogger logger, Exception exception);
 }

@@ -10,7 +10,7 @@ public static class CertStreamEnvironmentVariables
     public const string ConfigFile = "CERTSTREAM_CONFIG";
 
     /// <summary>Variables whose value is a comma-separated list, bound as <c>key:0</c>, <c>key:1</c>, ….</summary>
-    public static readonly IReadOnlySet<string> Lists = new HashSet<string>(StringComparer.Ordinal) { "CERTSTREAM_AUTH_TOKENS" };
+    public static readonly IReadOnlySet<string> Lists = new HashSet<string>(StringComparer.Ordinal) { "CERTSTREAM_AUTH_TOKENS", "CERTSTREAM_TRUSTED_PROXIES" };
 
     public static readonly IReadOnlyDictionary<string, string> Keys = new Dictionary<string, string>(StringComparer.Ordinal)
     {
@@ -21,6 +21,7 @@ public static class CertStreamEnvironmentVariables
         ["CERTSTREAM_CT_LOGS_URL"] = "ct_logs_url",
         ["CERTSTREAM_TLS_CERT"] = "tls_cert",
         ["CERTSTREAM_TLS_KEY"] = "tls_key",
+        ["CERTSTREAM_TRUSTED_PROXIES"] = "trusted_proxies",
 
         ["CERTSTREAM_WS_ENABLED"] = "protocols:websocket",
         ["CERTSTREAM_SSE_ENABLED"] = "protocols:sse",
@@ -38,6 +39,7 @@ public static class CertStreamEnvironmentVariables
         ["CERTSTREAM_AUTH_ENABLED"] = "auth:enabled",
         ["CERTSTREAM_AUTH_TOKENS"] = "auth:tokens",
         ["CERTSTREAM_AUTH_HEADER_NAME"] = "auth:header_name",
+        ["CERTSTREAM_AUTH_PROTECT_METRICS"] = "auth:protect_metrics",
 
         ["CERTSTREAM_CT_LOG_STATE_FILE"] = "ct_log:state_file",
         ["CERTSTREAM_CT_LOG_RETRY_MAX_ATTEMPTS"] = "ct_log:retry_max_attempts",

@@ -1,4 +1,5 @@
 using CertStream.Contracts;
+using CertStream.Gateway.Access;
 using CertStream.Gateway.Fanout;
 
 namespace CertStream.Gateway.Transports.Sse;
@@ -16,9 +17,15 @@ internal static class SseEndpoint
             return;
         }
 
+        await using var slot = await StreamAdmission.AdmitAsync(context, "sse");
+        if (slot is null)
+        {
+            return;
+        }
+
         var hub = context.RequestServices.GetRequiredService<StreamHub>();
         StreamingRequest.DisableDataRateLimits(context);
-        var client = new SseClient(hub.Topic(kind), context, hub.Services);
+        var client = new SseClient(hub.Topic(kind), context, hub.Services) { TokenDigest = context.Features.Get<AuthenticatedToken>()?.Digest };
         if (!await hub.RegisterAsync(client, context.RequestAborted))
         {
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;

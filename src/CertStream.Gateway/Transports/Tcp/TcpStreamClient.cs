@@ -5,19 +5,24 @@ using CertStream.Gateway.Fanout;
 
 namespace CertStream.Gateway.Transports.Tcp;
 
-/// <summary>A raw TCP client: newline-delimited JSON, one socket send per batch.</summary>
+/// <summary>
+/// A raw TCP client: newline-delimited JSON, one write per batch. The stream is the socket's
+/// <see cref="NetworkStream"/>, or an <see cref="System.Net.Security.SslStream"/> over it with <c>tls_cert</c>.
+/// </summary>
 internal sealed class TcpStreamClient : ClientConnection
 {
     private static readonly byte[] Newline = "\n"u8.ToArray();
 
     private readonly Socket _socket;
+    private readonly Stream _stream;
     private readonly PooledBufferWriter _output = new();
     private readonly CancellationTokenSource _closing = new();
 
-    public TcpStreamClient(StreamTopic topic, Socket socket, ClientServices services)
+    public TcpStreamClient(StreamTopic topic, Socket socket, Stream stream, ClientServices services)
         : base(topic, TransportProtocol.Tcp, RemoteName.Of(socket.RemoteEndPoint), services)
     {
         _socket = socket;
+        _stream = stream;
     }
 
     /// <summary>
@@ -36,8 +41,18 @@ internal sealed class TcpStreamClient : ClientConnection
 
     protected override ValueTask<bool> FlushAsync()
     {
-        var send = _socket.SendAsync(_output.WrittenMemory, SocketFlags.None, _closing.Token);
-        if (send.IsCompletedSuccessfully && send.Result == _output.WrittenCount)
+        ValueTask send;
+        try
+        {
+            send = _stream.WriteAsync(_output.WrittenMemory, _closing.Token);
+        }
+        catch (Exception ex) when (IsTransportFailure(ex))
+        {
+            _output.Reset();
+            return new ValueTask<bool>(false);
+        }
+
+        if (send.IsCompletedSuccessfully)
         {
             _output.Reset();
             return new ValueTask<bool>(true);
@@ -46,24 +61,13 @@ internal sealed class TcpStreamClient : ClientConnection
         return SendRestAsync(send);
     }
 
-    // A partial or pending send: the client is behind (or gone).
+    // A pending write: the client is behind (or gone).
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> SendRestAsync(ValueTask<int> send)
+    private async ValueTask<bool> SendRestAsync(ValueTask send)
     {
         try
         {
-            var sent = await send;
-            while (sent < _output.WrittenCount)
-            {
-                var more = await _socket.SendAsync(_output.WrittenMemory[sent..], SocketFlags.None, _closing.Token);
-                if (more == 0)
-                {
-                    return false;
-                }
-
-                sent += more;
-            }
-
+            await send;
             return true;
         }
         catch (Exception ex) when (IsTransportFailure(ex))
@@ -96,11 +100,12 @@ internal sealed class TcpStreamClient : ClientConnection
         {
             _socket.Shutdown(SocketShutdown.Both);
         }
-        catch (SocketException)
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
         }
 
         _socket.Close();
+        _stream.Dispose();
         return Task.CompletedTask;
     }
 
@@ -118,10 +123,10 @@ internal sealed class TcpStreamClient : ClientConnection
 
             while (!IsClosing)
             {
-                // Zero-byte receive first: an idle client holds no buffer (style.md §13).
-                await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
+                // Zero-byte read first: an idle client holds no buffer (style.md §13; SslStream supports it too).
+                _ = await _stream.ReadAsync(Memory<byte>.Empty);
                 buffer = ArrayPool<byte>.Shared.Rent(512);
-                var read = await _socket.ReceiveAsync(buffer, SocketFlags.None);
+                var read = await _stream.ReadAsync(buffer);
                 ArrayPool<byte>.Shared.Return(buffer);
                 buffer = null;
                 if (read == 0)

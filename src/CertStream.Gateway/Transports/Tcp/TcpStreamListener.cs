@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using CertStream.Contracts;
+using CertStream.Gateway.Access;
 using CertStream.Gateway.Fanout;
 using CertStream.Gateway.Hosting;
 using CertStream.Gateway.Telemetry;
@@ -15,9 +17,19 @@ namespace CertStream.Gateway.Transports.Tcp;
 /// <see cref="TcpListener"/> rather than a Kestrel endpoint: configuring Kestrel endpoints in code
 /// would make it ignore the URLs Aspire passes in ASPNETCORE_URLS (stack-notes.md pitfall 2).
 /// The client may send one selector byte within a second: f/F full, d/D domains, anything else lite.
+/// In order, on accepting: the rate limit (per client IP; no X-Forwarded-For on raw TCP); with
+/// <c>auth:enabled</c>, a first line <c>AUTH &lt;token&gt;</c> ending in LF (CRLF accepted), at most
+/// 1 KiB, within <c>auth:tcp_timeout_ms</c> (default 5 s); then the connection limit; then the
+/// optional selector byte (it may follow the AUTH line in the same packet). A refusal is one line
+/// <c>ERROR &lt;reason&gt;</c> and a close; success sends nothing before the stream. With
+/// <c>tls_cert</c>/<c>tls_key</c> the connection is TLS (after the rate limit, before the AUTH line).
 /// </summary>
 internal sealed class TcpStreamListener(
     StreamHub hub,
+    TokenAuthenticator auth,
+    ClientRateLimiter rateLimiter,
+    ClusterConnectionLimiter connectionLimiter,
+    GatewayMetrics metrics,
     IOptions<ProtocolOptions> protocols,
     IOptions<ServerOptions> server,
     TimeProvider time,
@@ -25,6 +37,7 @@ internal sealed class TcpStreamListener(
 {
     private readonly ConcurrentDictionary<TcpStreamClient, Task> _connections = new();
     private TcpListener? _listener;
+    private X509Certificate2? _certificate;
 
     /// <summary>The port actually listened on (useful with <c>tcp_port: 0</c>), or null when TCP is off.</summary>
     public int? Port { get; private set; }
@@ -33,6 +46,11 @@ internal sealed class TcpStreamListener(
     {
         if (protocols.Value.Tcp)
         {
+            if (!string.IsNullOrEmpty(server.Value.TlsCert) && !string.IsNullOrEmpty(server.Value.TlsKey))
+            {
+                _certificate = X509Certificate2.CreateFromPemFile(server.Value.TlsCert, server.Value.TlsKey);
+            }
+
             // Bound here, not in ExecuteAsync, so a taken port fails the start loudly.
             var listener = new TcpListener(ListenAddress.Parse(server.Value.Host), protocols.Value.TcpPort);
             if (listener.LocalEndpoint.AddressFamily == AddressFamily.InterNetworkV6)
@@ -93,20 +111,60 @@ internal sealed class TcpStreamListener(
     private async Task ServeAsync(Socket socket, CancellationToken stoppingToken)
     {
         TcpStreamClient? client = null;
+        ConnectionSlot? slot = null;
+        Stream? stream = null;
         try
         {
             socket.NoDelay = true;
-            var (kind, pending) = await ReadSelectorAsync(socket, stoppingToken);
-            if (kind is null)
+            stream = new NetworkStream(socket, ownsSocket: true);
+            var peer = socket.RemoteEndPoint is IPEndPoint endPoint ? ClientAddress.Normalize(endPoint.Address) : IPAddress.None;
+            if (!rateLimiter.TryAcquire(peer, out var retryAfter))
             {
-                socket.Dispose();
+                // Refused before the TLS handshake: the line goes out in clear, which a TLS client reports as a handshake failure.
+                await RefuseAsync(socket, stream, ConnectionRefusal.RateLimited, $"ERROR rate limited; retry after {Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))} s\n");
                 return;
             }
 
-            client = new TcpStreamClient(hub.Topic(kind.Value), socket, hub.Services);
+            if (_certificate is not null)
+            {
+                stream = await TcpTls.AuthenticateAsync(stream, _certificate, time, stoppingToken);
+                if (stream is null)
+                {
+                    socket.Dispose();
+                    return;
+                }
+            }
+
+            byte[]? digest = null;
+            var leftover = -1;
+            if (auth.Enabled)
+            {
+                (digest, leftover) = await TcpAuthLine.ReadAsync(stream, auth, time, stoppingToken);
+                if (digest is null)
+                {
+                    await RefuseAsync(socket, stream, ConnectionRefusal.Unauthorized, "ERROR unauthorized: send 'AUTH <token>' as the first line\n");
+                    return;
+                }
+            }
+
+            (slot, var refusal) = await connectionLimiter.TryAdmitAsync(peer, stoppingToken);
+            if (slot is null)
+            {
+                await RefuseAsync(socket, stream, refusal, refusal == ConnectionRefusal.PerIpLimit ? "ERROR too many connections from this address\n" : "ERROR server at its connection limit\n");
+                return;
+            }
+
+            var (kind, pending) = leftover >= 0 ? (Selector((byte)leftover), null) : await ReadSelectorAsync(stream, stoppingToken);
+            if (kind is null)
+            {
+                await stream.DisposeAsync();
+                return;
+            }
+
+            client = new TcpStreamClient(hub.Topic(kind.Value), socket, stream, hub.Services) { TokenDigest = digest };
             if (!await hub.RegisterAsync(client, stoppingToken))
             {
-                socket.Dispose();
+                await stream.DisposeAsync();
                 return;
             }
 
@@ -114,14 +172,14 @@ internal sealed class TcpStreamListener(
             _connections[client] = run;
             await run;
         }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException or OperationCanceledException)
         {
-            socket.Dispose();
+            Dispose(socket, stream);
         }
         catch (Exception ex)
         {
             Log.LogErrorClientFailed(logger, "tcp", RemoteName.Of(socket.RemoteEndPoint), ex);
-            socket.Dispose();
+            Dispose(socket, stream);
         }
         finally
         {
@@ -130,8 +188,92 @@ internal sealed class TcpStreamListener(
                 _connections.TryRemove(client, out _);
                 await hub.UnregisterAsync(client);
             }
+
+            if (slot is not null)
+            {
+                await slot.DisposeAsync();
+            }
         }
     }
+
+    private static void Dispose(Socket socket, Stream? stream)
+    {
+        try
+        {
+            stream?.Dispose();
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+        {
+        }
+
+        socket.Dispose();
+    }
+
+    /// <summary>
+    /// Waits up to the selector timeout for the first byte. Null kind: the client closed. The
+    /// read is not cancelled on timeout (that may break the connection); it is handed on instead.
+    /// </summary>
+    private async Task<(StreamKind? Kind, Task<int>? Pending)> ReadSelectorAsync(Stream stream, CancellationToken stoppingToken)
+    {
+        var buffer = new byte[1];
+        var receive = stream.ReadAsync(buffer, 0, 1, CancellationToken.None);
+        try
+        {
+            await receive.WaitAsync(hub.Services.Options.TcpSelectorTimeout, time, stoppingToken);
+        }
+        catch (TimeoutException)
+        {
+            return (StreamKind.Lite, receive);
+        }
+
+        if (await receive == 0)
+        {
+            return (null, null);
+        }
+
+        return (Selector(buffer[0]), null);
+    }
+
+    /// <summary>
+    /// Writes the error line and closes. What the client already sent is drained first (briefly):
+    /// closing with unread data would reset the connection and the client might never see the line.
+    /// </summary>
+    private async Task RefuseAsync(Socket socket, Stream stream, ConnectionRefusal refusal, string line)
+    {
+        var reason = ConnectionRefusals.Name(refusal);
+        metrics.Refused("tcp", reason);
+        Log.LogDebugRefused(logger, "tcp", RemoteName.Of(socket.RemoteEndPoint), reason);
+        try
+        {
+            await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(line));
+            await stream.FlushAsync();
+            if (stream is System.Net.Security.SslStream ssl)
+            {
+                await ssl.ShutdownAsync();
+            }
+
+            socket.Shutdown(SocketShutdown.Send);
+            using var drain = new CancellationTokenSource(TimeSpan.FromSeconds(1), time);
+            var buffer = new byte[512];
+            while (await socket.ReceiveAsync(buffer, SocketFlags.None, drain.Token) > 0)
+            {
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException or ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            Dispose(socket, stream);
+        }
+    }
+
+    private static StreamKind? Selector(byte b) => b switch
+    {
+        (byte)'f' or (byte)'F' => StreamKind.Full,
+        (byte)'d' or (byte)'D' => StreamKind.Domains,
+        _ => StreamKind.Lite,
+    };
 
     /// <summary>
     /// Waits up to the selector timeout for the first byte. Null kind: the client closed. The
@@ -155,12 +297,6 @@ internal sealed class TcpStreamListener(
             return (null, null);
         }
 
-        var kind = buffer[0] switch
-        {
-            (byte)'f' or (byte)'F' => StreamKind.Full,
-            (byte)'d' or (byte)'D' => StreamKind.Domains,
-            _ => StreamKind.Lite,
-        };
-        return (kind, null);
+        return (Selector(buffer[0]), null);
     }
 }

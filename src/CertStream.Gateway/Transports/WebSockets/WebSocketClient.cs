@@ -141,6 +141,7 @@ internal sealed class WebSocketClient : ClientConnection
         DisconnectReason.DeadPeer => (WebSocketCloseStatus.PolicyViolation, "no reply to pings"),
         DisconnectReason.WriteStall => (WebSocketCloseStatus.PolicyViolation, "client stopped reading"),
         DisconnectReason.ProtocolError => (WebSocketCloseStatus.ProtocolError, "protocol error"),
+        DisconnectReason.TokenRevoked => (WebSocketCloseStatus.PolicyViolation, "token revoked"),
         DisconnectReason.MessageTooBig => (WebSocketCloseStatus.MessageTooBig, $"messages to the server are limited to {_maxInboundMessage} bytes"),
         _ => (WebSocketCloseStatus.InternalError, "internal error"),
     };

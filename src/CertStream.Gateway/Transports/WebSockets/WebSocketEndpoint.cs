@@ -1,4 +1,5 @@
 using CertStream.Contracts;
+using CertStream.Gateway.Access;
 using CertStream.Gateway.Fanout;
 using CertStream.Gateway.Http;
 using CertStream.Gateway.Telemetry;
@@ -34,9 +35,15 @@ internal static class WebSocketEndpoint
             return;
         }
 
+        await using var slot = await StreamAdmission.AdmitAsync(context, "websocket");
+        if (slot is null)
+        {
+            return;
+        }
+
         var hub = context.RequestServices.GetRequiredService<StreamHub>();
         StreamingRequest.DisableDataRateLimits(context);
-        var client = new WebSocketClient(hub.Topic(kind), context, hub.Services);
+        var client = new WebSocketClient(hub.Topic(kind), context, hub.Services) { TokenDigest = context.Features.Get<AuthenticatedToken>()?.Digest };
         if (!await hub.RegisterAsync(client, context.RequestAborted))
         {
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;

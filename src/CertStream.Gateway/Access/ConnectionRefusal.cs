@@ -1,0 +1,31 @@
+namespace CertStream.Gateway.Access;
+
+/// <summary>Why a connection or request was turned away; the <c>reason</c> label of the refusals counter.</summary>
+internal enum ConnectionRefusal
+{
+    None = 0,
+
+    /// <summary>No valid token (401).</summary>
+    Unauthorized,
+
+    /// <summary>The client IP's token bucket is empty (429 with Retry-After).</summary>
+    RateLimited,
+
+    /// <summary>The client IP has <c>connection_limit:per_ip_limit</c> connections across the cluster (429).</summary>
+    PerIpLimit,
+
+    /// <summary>The cluster has <c>connection_limit:max_connections</c> connections (503).</summary>
+    MaxConnections,
+}
+
+internal static class ConnectionRefusals
+{
+    public static string Name(ConnectionRefusal refusal) => refusal switch
+    {
+        ConnectionRefusal.Unauthorized => "unauthorized",
+        ConnectionRefusal.RateLimited => "rate_limited",
+        ConnectionRefusal.PerIpLimit => "per_ip_limit",
+        ConnectionRefusal.MaxConnections => "max_connections",
+        _ => "none",
+    };
+}
