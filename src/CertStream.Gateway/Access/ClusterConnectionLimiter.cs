@@ -132,24 +132,12 @@ internal sealed class ClusterConnectionLimiter : IHostedService, IDisposable
         ConnectionRefusal refusal;
         try
         {
-            var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-            var ttl = (long)options.NodeTtl.TotalMilliseconds;
-            var result = (int)await _redis.GetDatabase().ScriptEvaluateAsync(AdmitScript,
-                [RedisNames.GatewayNodes, _ownKey],
-                [now, now + ttl, ttl, NodeId, field, options.MaxConnections, options.PerIpLimit, RedisNames.GatewayConnectionsPrefix, RedisNames.GatewayConnectionsSuffix]);
-            refusal = result switch { 1 => ConnectionRefusal.PerIpLimit, 2 => ConnectionRefusal.MaxConnections, _ => ConnectionRefusal.None };
+            // Disconnected, commands would queue until Redis is back or time out: a client would wait seconds for its answer.
+            refusal = _redis.IsConnected ? await AdmitWithScriptAsync(field, options) : AdmitLocally(field, options, null);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            Log.LogWarningConnectionCountUnavailable(_logger, ex);
-            _dirty = true;
-            lock (_gate)
-            {
-                var perIp = _perIp[field];
-                refusal = options.PerIpLimit > 0 && perIp > options.PerIpLimit ? ConnectionRefusal.PerIpLimit
-                    : _total > options.MaxConnections ? ConnectionRefusal.MaxConnections
-                    : ConnectionRefusal.None;
-            }
+            refusal = AdmitLocally(field, options, ex);
         }
 
         if (refusal != ConnectionRefusal.None)
@@ -158,6 +146,39 @@ internal sealed class ClusterConnectionLimiter : IHostedService, IDisposable
         }
 
         return refusal;
+    }
+
+    private async Task<ConnectionRefusal> AdmitWithScriptAsync(string field, ConnectionLimitOptions options)
+    {
+        ConnectionRefusal refusal;
+        {
+            var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+            var ttl = (long)options.NodeTtl.TotalMilliseconds;
+            var result = (int)await _redis.GetDatabase().ScriptEvaluateAsync(AdmitScript,
+                [RedisNames.GatewayNodes, _ownKey],
+                [now, now + ttl, ttl, NodeId, field, options.MaxConnections, options.PerIpLimit, RedisNames.GatewayConnectionsPrefix, RedisNames.GatewayConnectionsSuffix]);
+            refusal = result switch { 1 => ConnectionRefusal.PerIpLimit, 2 => ConnectionRefusal.MaxConnections, _ => ConnectionRefusal.None };
+        }
+
+        return refusal;
+    }
+
+    /// <summary>The decision on this node's own counts (which already include the candidate).</summary>
+    private ConnectionRefusal AdmitLocally(string field, ConnectionLimitOptions options, Exception? failure)
+    {
+        if (!_dirty)
+        {
+            Log.LogWarningConnectionCountUnavailable(_logger, failure); // once per outage, not per client
+        }
+
+        _dirty = true;
+        lock (_gate)
+        {
+            var perIp = _perIp[field];
+            return options.PerIpLimit > 0 && perIp > options.PerIpLimit ? ConnectionRefusal.PerIpLimit
+                : _total > options.MaxConnections ? ConnectionRefusal.MaxConnections
+                : ConnectionRefusal.None;
+        }
     }
 
     internal async Task ReleaseAsync(string field)

@@ -53,5 +53,5 @@ internal static partial class Log
     public static partial void LogDebugRefused(ILogger logger, string protocol, string remote, string reason);
 
     [LoggerMessage(1016, LogLevel.Warning, "Cluster connection count in Redis unavailable; admitting on this node's own counts")]
-    public static partial void LogWarningConnectionCountUnavailable(ILogger logger, Exception exception);
+    public static partial void LogWarningConnectionCountUnavailable(ILogger logger, Exception? exception);
 }

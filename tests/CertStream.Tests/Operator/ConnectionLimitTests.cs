@@ -117,7 +117,7 @@ public sealed class ConnectionLimitTests : IAsyncLifetime
 
         // One leaves: a place is free again; all leave: every count is back to zero.
         await first.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", ct);
-        await Eventually.TrueAsync(() => limiter.LocalCount == 1, Wait, "the slot is given back", ct);
+        await Eventually.TrueAsync(async () => limiter.LocalCount == 1 && await ClusterTotalAsync() == 1, Wait, "the slot is given back", ct);
         var again = await OpenAsync(node, ct);
         await again.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", ct);
         sse.Dispose();
@@ -180,11 +180,33 @@ public sealed class ConnectionLimitTests : IAsyncLifetime
         // The admission that found a's entry expired also took it out of the node list.
         Assert.Null(await _client.GetDatabase().SortedSetRankAsync(RedisNames.GatewayNodes, a.Services.GetRequiredService<ClusterConnectionLimiter>().NodeId));
 
-        // b alone now has the whole cluster's room (the probe above gave its place back).
+        // b alone now has the whole cluster's room once the probe above has given its place back.
+        await Eventually.TrueAsync(async () => await ClusterTotalAsync() == 0, Wait, "the probe's place given back", ct);
         await OpenAsync(b, ct);
         await OpenAsync(b, ct);
         Assert.Equal(2, await ClusterTotalAsync());
         Assert.Equal(HttpStatusCode.ServiceUnavailable, await RefusedStatusAsync(b, ct));
+    }
+
+    [Fact]
+    public async Task WithoutRedisANodeEnforcesTheLimitsOnItsOwnCountsAndResyncsAfterwards()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var node = await NodeAsync(max: 2, perIp: 0, ttlSecs: 1.5);
+        var limiter = node.Services.GetRequiredService<ClusterConnectionLimiter>();
+        await OpenAsync(node, ct);
+        await _redis.StopAsync();
+
+        // Answered at once from the node's own counts, not after a Redis timeout.
+        var started = Stopwatch.StartNew();
+        await OpenAsync(node, ct);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, await RefusedStatusAsync(node, ct));
+        Assert.InRange(started.Elapsed.TotalSeconds, 0, 3);
+        Assert.Equal(2, limiter.LocalCount);
+
+        // Redis comes back empty: the heartbeat writes this node's true counts again.
+        await _redis.StartAgainAsync(ct);
+        await Eventually.TrueAsync(async () => _client.IsConnected && await ClusterTotalAsync() == 2, TimeSpan.FromSeconds(15), "counts rewritten to Redis", ct);
     }
 
     [Fact]
