@@ -21,7 +21,8 @@ public sealed class IngestorHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<IngestorHost> StartAsync(string redis, string logListUrl, IDictionary<string, string?>? settings = null, CancellationToken ct = default)
+    public static async Task<IngestorHost> StartAsync(string redis, string logListUrl, IDictionary<string, string?>? settings = null,
+        Action<WebApplicationBuilder>? configure = null, CancellationToken ct = default)
     {
         var values = new Dictionary<string, string?>
         {
@@ -40,7 +41,11 @@ public sealed class IngestorHost : IAsyncDisposable
             values[key] = value;
         }
 
-        var app = IngestorApp.Build([], b => b.Configuration.AddInMemoryCollection(values));
+        var app = IngestorApp.Build([], b =>
+        {
+            b.Configuration.AddInMemoryCollection(values);
+            configure?.Invoke(b);
+        });
         var host = new IngestorHost(app);
         await app.StartAsync(ct);
         host.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
