@@ -14,19 +14,7 @@ public sealed class CertStreamConfigurationTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private IConfiguration Build(string? yaml, IDictionary env)
-    {
-        var builder = new ConfigurationBuilder();
-        if (yaml is not null)
-        {
-            var path = Path.Combine(_dir, "config.yaml");
-            File.WriteAllText(path, yaml);
-            builder.Add(new CertStreamYamlConfigurationSource(path));
-        }
-
-        builder.Add(new CertStreamEnvironmentConfigurationSource(env));
-        return builder.Build();
-    }
+    private IConfiguration Build(string? yaml, IDictionary env) => TestConfiguration.Build(_dir, yaml, env);
 
     private static T Bind<T>(IConfiguration configuration, string? section) where T : class, new()
     {

@@ -1,6 +1,6 @@
 using System.Collections;
 using CertStream.Gateway.Options;
-using CertStream.ServiceDefaults.Configuration;
+using CertStream.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -15,19 +15,7 @@ public sealed class AccessConfigurationTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private IConfiguration Build(string? yaml, IDictionary env)
-    {
-        var builder = new ConfigurationBuilder();
-        if (yaml is not null)
-        {
-            var path = Path.Combine(_dir, "config.yaml");
-            File.WriteAllText(path, yaml);
-            builder.Add(new CertStreamYamlConfigurationSource(path));
-        }
-
-        builder.Add(new CertStreamEnvironmentConfigurationSource(env));
-        return builder.Build();
-    }
+    private IConfiguration Build(string? yaml, IDictionary env) => TestConfiguration.Build(_dir, yaml, env);
 
     private static T Get<T, TValidator>(IConfiguration configuration, string? section)
         where T : class

@@ -274,29 +274,4 @@ internal sealed class TcpStreamListener(
         (byte)'d' or (byte)'D' => StreamKind.Domains,
         _ => StreamKind.Lite,
     };
-
-    /// <summary>
-    /// Waits up to the selector timeout for the first byte. Null kind: the client closed. The
-    /// receive is not cancelled on timeout (that may break the socket); it is handed on instead.
-    /// </summary>
-    private async Task<(StreamKind? Kind, Task<int>? Pending)> ReadSelectorAsync(Socket socket, CancellationToken stoppingToken)
-    {
-        var buffer = new byte[1];
-        var receive = socket.ReceiveAsync(buffer, SocketFlags.None);
-        try
-        {
-            await receive.WaitAsync(hub.Services.Options.TcpSelectorTimeout, time, stoppingToken);
-        }
-        catch (TimeoutException)
-        {
-            return (StreamKind.Lite, receive);
-        }
-
-        if (await receive == 0)
-        {
-            return (null, null);
-        }
-
-        return (Selector(buffer[0]), null);
-    }
 }
