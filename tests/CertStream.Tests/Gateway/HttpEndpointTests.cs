@@ -177,6 +177,22 @@ public sealed class HttpEndpointTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task WithoutAspNetCoreUrlsTheNodeListensOnHostAndPort()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var port = RedisTestServer.FreePort();
+        await using var gateway = await GatewayHost.StartAsync(redis.ConnectionString, new Dictionary<string, string?>
+        {
+            ["urls"] = null,
+            ["host"] = "127.0.0.1",
+            ["port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }, cancellationToken: ct);
+        Assert.Equal(port, gateway.HttpUri.Port);
+        using var http = new HttpClient();
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"http://127.0.0.1:{port}/health", ct)).StatusCode);
+    }
+
+    [Fact]
     public async Task ATcpPortThatIsTakenFailsTheStart()
     {
         var ct = TestContext.Current.CancellationToken;
