@@ -96,6 +96,7 @@ var delivered = Delivered();
 var peakRssMb = ProcessStats.StatusKb(pid.Value, "VmHWM") / 1024.0;
 var rssMb = ProcessStats.StatusKb(pid.Value, "VmRSS") / 1024.0;
 var closed = connected.Where(r => r.Closed is not null).ToArray();
+var batching = await ScrapeBatchingAsync(options.Url);
 stop.Cancel();
 await Task.WhenAll(receiving);
 
@@ -107,5 +108,25 @@ Console.WriteLine($"gateway RSS               peak (VmHWM) {F(peakRssMb, "0.0")}
 Console.WriteLine($"delay seen -> receipt     p50 {F(latency.QuantileMs(0.50))} ms, p99 {F(latency.QuantileMs(0.99))} ms, p99.9 {F(latency.QuantileMs(0.999))} ms");
 Console.WriteLine($"heartbeats / non-text     {connected.Sum(r => r.Heartbeats)} / {connected.Sum(r => r.NonTextFrames)}");
 Console.WriteLine($"clients closed early      {closed.Length}{(closed.Length > 0 ? " (" + closed[0].Closed + ")" : "")}");
+Console.WriteLine($"gateway batching          {batching}");
 Console.WriteLine($"load tool CPU             {F(toolCpu.TotalSeconds)} s ({F(toolCpu.TotalMicroseconds / Math.Max(1, delivered), "0.000")} µs per message)");
 return 0;
+
+// Messages per write since the gateway started, from its /metrics (sent / writes on the lite WebSocket stream).
+static async Task<string> ScrapeBatchingAsync(Uri url)
+{
+    try
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var text = await http.GetStringAsync(new UriBuilder(url) { Scheme = "http", Path = "/metrics" }.Uri);
+        double Value(string name) => text.Split('\n').Where(l => l.StartsWith(name + "{", StringComparison.Ordinal) && l.Contains("protocol=\"websocket\"", StringComparison.Ordinal) && l.Contains("stream=\"lite\"", StringComparison.Ordinal))
+            .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+        var sent = Value("certstream_gateway_messages_sent_total");
+        var writes = Value("certstream_gateway_writes_total");
+        return writes > 0 ? $"{sent / writes:0.0} messages per write ({writes:0} writes)" : "n/a";
+    }
+    catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or FormatException)
+    {
+        return "n/a (" + ex.Message + ")";
+    }
+}

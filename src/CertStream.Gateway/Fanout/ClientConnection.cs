@@ -34,6 +34,7 @@ internal abstract class ClientConnection
     private long _droppedAtLastTick;
     private long _lagSince;        // timestamp of the first tick of the current run of ticks with drops
     private long _sent;
+    private long _writes;
     private long _lastWrite;
     private long _lastReceive;
     private long _lastPing;
@@ -78,6 +79,9 @@ internal abstract class ClientConnection
     public bool IsClosing => Volatile.Read(ref _closeReason) != 0;
 
     public long Sent => Volatile.Read(ref _sent);
+
+    /// <summary>Flushes (batched writes) to the transport so far.</summary>
+    public long Writes => Volatile.Read(ref _writes);
 
     public long Dropped => Volatile.Read(ref _dropped);
 
@@ -213,6 +217,7 @@ internal abstract class ClientConnection
                     }
 
                     Volatile.Write(ref _flushStarted, Services.Time.GetTimestamp());
+                    Volatile.Write(ref _writes, _writes + 1);
                     var writable = await FlushAsync();
                     Volatile.Write(ref _flushStarted, 0);
                     if (!writable)

@@ -23,6 +23,7 @@ internal sealed class StreamHub : IHostedService, IDisposable
     private readonly Lock _totalsGate = new();
     private readonly long[] _retiredSent = new long[StreamKinds.Count * 3];
     private readonly long[] _retiredDropped = new long[StreamKinds.Count * 3];
+    private readonly long[] _retiredWrites = new long[StreamKinds.Count * 3];
     private ITimer? _liveness;
     private CancellationTokenRegistration _stopping;
     private volatile bool _closing;
@@ -122,6 +123,7 @@ internal sealed class StreamHub : IHostedService, IDisposable
             var index = TotalsIndex(client.Stream, client.Protocol);
             _retiredSent[index] += client.Sent;
             _retiredDropped[index] += client.Dropped;
+            _retiredWrites[index] += client.Writes;
             client.Retired = true;
         }
 
@@ -198,6 +200,7 @@ internal sealed class StreamHub : IHostedService, IDisposable
         {
             var sent = (long[])_retiredSent.Clone();
             var dropped = (long[])_retiredDropped.Clone();
+            var writes = (long[])_retiredWrites.Clone();
             foreach (var topic in _topics)
             {
                 foreach (var client in topic.Clients)
@@ -207,6 +210,7 @@ internal sealed class StreamHub : IHostedService, IDisposable
                         var index = TotalsIndex(client.Stream, client.Protocol);
                         sent[index] += client.Sent;
                         dropped[index] += client.Dropped;
+                        writes[index] += client.Writes;
                     }
                 }
             }
@@ -216,7 +220,7 @@ internal sealed class StreamHub : IHostedService, IDisposable
                 foreach (var protocol in TransportProtocols.All)
                 {
                     var index = TotalsIndex(stream, protocol);
-                    totals[index] = new ClientTotals(stream, protocol, sent[index], dropped[index]);
+                    totals[index] = new ClientTotals(stream, protocol, sent[index], dropped[index], writes[index]);
                 }
             }
         }

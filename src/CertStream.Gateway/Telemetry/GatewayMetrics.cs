@@ -15,6 +15,7 @@ public sealed class GatewayMetrics
     public const string MessagesReceivedName = "certstream.gateway.messages.received";
     public const string MessagesSentName = "certstream.gateway.messages.sent";
     public const string MessagesDroppedName = "certstream.gateway.messages.dropped";
+    public const string WritesName = "certstream.gateway.writes";
     public const string HeartbeatsSentName = "certstream.gateway.heartbeats.sent";
     public const string DisconnectsName = "certstream.gateway.disconnects";
     public const string QueueDepthName = "certstream.gateway.queue.depth";
@@ -53,6 +54,8 @@ public sealed class GatewayMetrics
             "Messages written to clients (heartbeats not included).");
         _meter.CreateObservableCounter(MessagesDroppedName, () => MeasureTotals(observe(), static t => t.Dropped), "{message}",
             "Messages a client lost because it fell too far behind.");
+        _meter.CreateObservableCounter(WritesName, () => MeasureTotals(observe(), static t => t.Writes), "{write}",
+            "Batched writes to clients; messages sent per write shows how well sends are batched.");
     }
 
     /// <summary>Registers the queue gauges; <paramref name="observe"/> fills depth, max depth and bytes per stream.</summary>
@@ -103,7 +106,7 @@ public sealed class GatewayMetrics
 }
 
 /// <summary>Messages sent and dropped so far for one stream and protocol, for the counters.</summary>
-internal readonly record struct ClientTotals(StreamKind Stream, TransportProtocol Protocol, long Sent, long Dropped);
+internal readonly record struct ClientTotals(StreamKind Stream, TransportProtocol Protocol, long Sent, long Dropped, long Writes);
 
 /// <summary>Queue state of one stream kind at one instant, for the gauges.</summary>
 internal readonly record struct QueueSnapshot(StreamKind Stream, long Depth, long MaxDepth, long RetainedBytes);
