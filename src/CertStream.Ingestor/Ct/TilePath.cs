@@ -32,8 +32,7 @@ public static class TilePath
     }
 
     /// <summary>URL of the full data tile (never <c>.p/W</c>) that holds entry <paramref name="index"/>.</summary>
-    public static string DataTileUrl(string monitoringUrl, long index) =>
-        monitoringUrl + "tile/data/" + Encode(index / Width);
+    public static string DataTileUrl(string monitoringUrl, long index) => DataTileUrlForTile(monitoringUrl, index / Width);
 
     /// <summary>
     /// <c>tile/data/&lt;N&gt;</c> for a full tile (<paramref name="width"/> 256), else the partial

@@ -32,8 +32,6 @@ public sealed class IngestorMetrics : IDisposable
         _meter.CreateObservableGauge("certstream.ingestor.logs_followed", () => _logs.Count, "{log}", "Logs this replica holds the lease of");
     }
 
-    public IReadOnlyCollection<LogStatus> Logs => (IReadOnlyCollection<LogStatus>)_logs.Values;
-
     public LogStatus Track(string logKey) => _logs.GetOrAdd(logKey, static k => new LogStatus(k));
 
     public void Untrack(string logKey) => _logs.TryRemove(logKey, out _);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using CertStream.Ingestor.Ct.Http;
 
@@ -8,7 +7,7 @@ namespace CertStream.Ingestor.Ct.StaticCt;
 public sealed class StaticCtClient(CtHttpClient http)
 {
     public Task<byte[]> GetCheckpointAsync(CtLogInfo log, CancellationToken ct) =>
-        http.GetBytesAsync(log, log.Url + "checkpoint", "checkpoint", ct);
+        http.GetBytesAsync(log, TilePath.CheckpointUrl(log.Url), "checkpoint", ct);
 
     /// <summary>
     /// Data tile <paramref name="tileIndex"/> holding <paramref name="width"/> entries: the full tile
@@ -17,7 +16,7 @@ public sealed class StaticCtClient(CtHttpClient http)
     /// </summary>
     public async Task<(byte[] Body, int Width)> GetDataTileAsync(CtLogInfo log, long tileIndex, int width, CancellationToken ct)
     {
-        var full = log.Url + "tile/data/" + TilePath.Encode(tileIndex);
+        var full = TilePath.DataTileUrlForTile(log.Url, tileIndex);
         if (width == TilePath.Width)
         {
             return (await http.GetBytesAsync(log, full, "tile", ct), TilePath.Width);
@@ -25,8 +24,7 @@ public sealed class StaticCtClient(CtHttpClient http)
 
         try
         {
-            var partial = full + ".p/" + width.ToString(CultureInfo.InvariantCulture);
-            return (await http.GetBytesAsync(log, partial, "tile", ct), width);
+            return (await http.GetBytesAsync(log, TilePath.DataTileUrlForTile(log.Url, tileIndex, width), "tile", ct), width);
         }
         catch (CtHttpException ex) when (ex.Status == HttpStatusCode.NotFound)
         {
@@ -35,5 +33,5 @@ public sealed class StaticCtClient(CtHttpClient http)
     }
 
     public Task<byte[]> GetIssuerAsync(CtLogInfo log, string fingerprintHex, CancellationToken ct) =>
-        http.GetBytesAsync(log, log.Url + "issuer/" + fingerprintHex, "issuer", ct);
+        http.GetBytesAsync(log, TilePath.IssuerUrl(log.Url, fingerprintHex), "issuer", ct);
 }
