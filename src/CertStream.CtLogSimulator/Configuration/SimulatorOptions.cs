@@ -13,6 +13,7 @@ namespace CertStream.CtLogSimulator.Configuration;
 /// <item><c>UseRecordedEntries</c> (true): real entries first, then generated. <c>EntryCacheSize</c> (4096 per log).</item>
 /// <item><c>TileEncoding</c> (Gzip | GzipWithoutHeader | Identity).</item>
 /// <item><c>PublicBaseUrl</c> (unset): base URL written into <c>/log_list.json</c>; unset: the request's scheme and Host.</item>
+/// <item><c>ControlApi</c> (false): serve <c>/control/logs/…</c> to grow, backdate and pause logs while running (Http/ControlApi).</item>
 /// <item><c>Faults:{n}:</c> <c>Log</c> (a name or <c>*</c>), <c>Kind</c> (TooManyRequests | ServerError | Slow |
 /// TruncatedBody | MalformedBody | StaleTreeHead), <c>Endpoint</c> (optional: GetSth, GetEntries, GetRoots, Checkpoint,
 /// DataTile, PartialDataTile, Issuer), <c>Every</c> (every Nth matching request) or <c>Count</c> (the first N),
@@ -42,6 +43,8 @@ public sealed class SimulatorOptions
     public SimulatedTileEncoding TileEncoding { get; set; }
 
     public string? PublicBaseUrl { get; set; }
+
+    public bool ControlApi { get; set; }
 
     public List<SimulatorFaultOptions> Faults { get; set; } = [];
 

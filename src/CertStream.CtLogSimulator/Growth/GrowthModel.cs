@@ -63,6 +63,33 @@ internal sealed class GrowthModel
         }
     }
 
+    /// <summary>
+    /// Appends <paramref name="count"/> entries now whose timestamps are spread evenly over the
+    /// <paramref name="spread"/> before now: the backlog a follower finds after being away that long
+    /// (catch-up and skip-old-backlog policies look at entry ages). Returns the new size.
+    /// </summary>
+    public long GrowBackdated(long count, TimeSpan spread)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(spread, TimeSpan.Zero);
+        var now = NowMs();
+        lock (_gate)
+        {
+            var size = SizeAt(now);
+            if (count == 0)
+            {
+                return size;
+            }
+
+            // Entry j of the backlog is stamped start + (j + 1) / rate (see TimestampMs): the last one now.
+            var rate = _segments[^1].Rate;
+            var spreadMs = (long)spread.TotalMilliseconds;
+            _segments.Add(new Segment(size, now - spreadMs, count * 1000.0 / spreadMs));
+            _segments.Add(new Segment(size + count, now, rate));
+            return size + count;
+        }
+    }
+
     /// <summary>Changes the growth rate from now on.</summary>
     public void SetRate(double entriesPerSecond)
     {
