@@ -61,6 +61,9 @@ public sealed class RecordingClient : IAsyncDisposable
     /// <summary>Fires on every message and when the connection ends.</summary>
     public Pulse Changed { get; } = new();
 
+    /// <summary>Completes when the connection has ended.</summary>
+    public Task Completion => _loop;
+
     public long Messages => Interlocked.Read(ref _messages);
 
     public int Heartbeats { get; private set; }

@@ -52,6 +52,28 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// <summary>Log entries (a line that does not start with white space: the console logger indents continuations).</summary>
     public IReadOnlyList<OutputLine> Entries => [.. Lines.Where(l => l.Text.Length > 0 && !char.IsWhiteSpace(l.Text[0]))];
 
+    /// <summary>Each log entry as one text: its first line and its indented continuation lines, joined by spaces.</summary>
+    public IReadOnlyList<string> EntryTexts
+    {
+        get
+        {
+            var entries = new List<string>();
+            foreach (var line in Lines)
+            {
+                if (entries.Count > 0 && line.Text.Length > 0 && char.IsWhiteSpace(line.Text[0]))
+                {
+                    entries[^1] += " " + line.Text.Trim();
+                }
+                else
+                {
+                    entries.Add(line.Text);
+                }
+            }
+
+            return entries;
+        }
+    }
+
     /// <summary>The whole output as one text (an entry's continuation lines follow it).</summary>
     public string Text => string.Join('\n', Lines.Select(l => l.Text));
 
