@@ -46,6 +46,7 @@ public sealed class RecordingClient : IAsyncDisposable
     private IDisposable? _connection;
     private long _messages;
     private TimeSpan _due;
+    private volatile bool _unpaced;
 
     private RecordingClient(string name, Transport transport, RecordingOptions options)
     {
@@ -126,6 +127,9 @@ public sealed class RecordingClient : IAsyncDisposable
     /// <summary>Waits for a certificate of <paramref name="url"/> with an index of at least <paramref name="index"/>.</summary>
     public Task WaitForIndexAsync(string url, long index, TimeSpan timeout, string because) =>
         WaitForAsync(c => c._logs.TryGetValue(url, out var log) && log.Max >= index, timeout, because);
+
+    /// <summary>From now on read as fast as messages come (to reach what the server sent last, e.g. its close frame).</summary>
+    public void StopPacing() => _unpaced = true;
 
     public async ValueTask DisposeAsync()
     {
@@ -322,7 +326,7 @@ public sealed class RecordingClient : IAsyncDisposable
         }
 
         Changed.Fire();
-        if (_options.MessagesPerSecond is { } rate)
+        if (_options.MessagesPerSecond is { } rate && !_unpaced)
         {
             // Pace the reads: each message takes 1/rate of the client's time, and a quiet spell earns no
             // credit for a later burst. Waits are gathered until they are long enough for a timer.
