@@ -23,9 +23,9 @@ public sealed class RedisTreeStateStore(IConnectionMultiplexer redis, StateFileM
     {
         var values = await redis.GetDatabase().HashGetAsync(RedisNames.LogStateKey(logKey),
             [RedisNames.StateNextIndex, RedisNames.StateTreeSize]);
-        if (values[0].TryParse(out long next) && next >= 0)
+        if (RedisNumber.TryGetInt64(values[0], out var next) && next >= 0)
         {
-            values[1].TryParse(out long size);
+            var size = RedisNumber.TryGetInt64(values[1], out var s) ? s : next;
             return new TreeState(next, Math.Max(size, next));
         }
 
