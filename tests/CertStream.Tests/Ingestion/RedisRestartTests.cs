@@ -54,6 +54,41 @@ public sealed class RedisRestartTests
         Assert.True(indexes.Zip(indexes.Skip(1)).All(p => p.Second > p.First), "the cursor never moved backwards: " + string.Join(',', indexes));
     }
 
+    [Fact]
+    public async Task EntriesPublishedBeforeTheSubscribersAreBackAfterARedisRestartAreNotLost()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var server = await RedisTestServer.StartAsync(ct);
+        await using var sim = await SimulatedCtLogServer.StartAsync(cancellationToken: ct);
+        var log = sim.AddRfc6962Log("restart-publish", initialSize: 10, pageCap: 50, entriesPerSecond: 100);
+        await IngestorPipelineTests.SeedCursorAsync(server.ConnectionString, log, 0);
+        var before = await StreamRecorder.StartAsync(server.ConnectionString);
+        await using var ingestor = await IngestorHost.StartAsync(server.ConnectionString, sim.LogListUrl, ct: ct);
+        await Eventually.TrueAsync(() => before.For(log.Url).Count >= 100, Patience, "entries are published before the restart", ct);
+
+        // Redis goes away and comes back empty; the subscriber that was there (a gateway) is back
+        // only after the ingestor has had entries to publish: those must wait for it, not be lost.
+        await server.StopAsync();
+        await before.DisposeAsync();
+        var seenBefore = before.For(log.Url).Select(p => p.Index).ToList();
+        await server.StartAgainAsync(ct);
+        using var http = new HttpClient();
+        await Eventually.TrueAsync(async () =>
+            {
+                var samples = PrometheusText.Parse(await http.GetStringAsync(ingestor.BaseUrl + "/metrics", ct)).Samples;
+                return samples.Any(s => s.Name == "certstream_ingestor_publish_retries_total" && s.Value > 0)
+                    || await CursorAsync(server, log) > seenBefore[^1] + 100;
+            }, Patience, "the ingestor has had entries to publish since the restart", ct);
+
+        await using var after = await StreamRecorder.StartAsync(server.ConnectionString);
+        await Eventually.TrueAsync(() => after.For(log.Url).Count >= 100, Patience, "publishing goes on after the restart", ct);
+
+        var seen = seenBefore.Concat(after.For(log.Url).Select(p => p.Index)).ToHashSet();
+        var last = after.For(log.Url)[^1].Index;
+        var missing = Enumerable.Range(0, (int)last + 1).Where(i => !seen.Contains(i)).ToList();
+        Assert.True(missing.Count == 0, $"{missing.Count} indices never delivered, e.g. {string.Join(',', missing.Take(20))}");
+    }
+
     private static async Task<long> CursorAsync(RedisTestServer server, SimulatedLog log)
     {
         await using var mux = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString);
