@@ -25,6 +25,8 @@ public static class GatewayServiceCollectionExtensions
         builder.AddBasicServiceDefaults();
         builder.AddCertStreamConfiguration();
         var services = builder.Services;
+        services.AddCertStreamOptions<ServerOptions, ServerOptionsValidator>(null);
+        services.AddCertStreamOptions<ProtocolOptions, ProtocolOptionsValidator>(ProtocolOptions.Section);
         services.AddCertStreamOptions<GatewayOptions, GatewayOptionsValidator>(GatewayOptions.Section);
         services.AddReloadableCertStreamOptions<AuthOptions, AuthOptionsValidator>(AuthOptions.Section);
         services.AddReloadableCertStreamOptions<ClientAddressOptions, ClientAddressOptionsValidator>(null);

@@ -65,8 +65,8 @@ public static class CertStreamConfigurationExtensions
             }
         }
 
-        var level = builder.Configuration["log_level"];
-        if (level is not null && ServerOptions.TryParseLogLevel(level, out var parsed))
+        var level = builder.Configuration[LoggingOptions.LogLevelKey];
+        if (level is not null && LoggingOptions.TryParseLogLevel(level, out var parsed))
         {
             builder.Logging.SetMinimumLevel(parsed);
         }
@@ -74,8 +74,8 @@ public static class CertStreamConfigurationExtensions
         builder.Services.AddSingleton(new ConfigFiles(yamlSources, hotReload.Enabled && yamlSources.Count > 0));
         builder.Services.AddSingleton<HotReloadReporter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HotReloadReporter>());
-        builder.Services.AddCertStreamOptions<ServerOptions, ServerOptionsValidator>(null);
-        builder.Services.AddCertStreamOptions<ProtocolOptions, ProtocolOptionsValidator>(ProtocolOptions.Section);
+        // Only the mechanism's own settings: each service registers and validates its own options.
+        builder.Services.AddCertStreamOptions<LoggingOptions, LoggingOptionsValidator>(null);
         return builder;
     }
 
