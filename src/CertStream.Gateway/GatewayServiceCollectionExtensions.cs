@@ -33,7 +33,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddReloadableCertStreamOptions<RateLimitOptions, RateLimitOptionsValidator>(RateLimitOptions.Section);
         services.AddReloadableCertStreamOptions<ConnectionLimitOptions, ConnectionLimitOptionsValidator>(ConnectionLimitOptions.Section);
 
-        // A ?token= would otherwise be written out with the request line at Information level.
+        // A ?token= would otherwise be written out with the request line (Information), even at log_level debug.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
 
         // Our own check answers at once when Redis is gone; Aspire's would wait for a ping timeout.
