@@ -5,12 +5,12 @@ using CertStream.Ingestor.Ct.Rfc6962;
 using CertStream.Ingestor.Ct.StaticCt;
 using CertStream.Ingestor.Following;
 using CertStream.Ingestor.LogList;
+using CertStream.Ingestor.Options;
 using CertStream.Ingestor.Publishing;
 using CertStream.Ingestor.Serialization;
 using CertStream.Ingestor.State;
 using CertStream.Ingestor.Telemetry;
 using CertStream.Ingestor.Workers;
-using CertStream.ServiceDefaults.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 

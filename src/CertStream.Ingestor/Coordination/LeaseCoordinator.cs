@@ -1,5 +1,5 @@
+using CertStream.Ingestor.Options;
 using CertStream.Ingestor.Telemetry;
-using CertStream.ServiceDefaults.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace CertStream.Ingestor.Coordination;

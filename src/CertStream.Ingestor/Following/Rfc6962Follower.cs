@@ -1,8 +1,8 @@
 using CertStream.Ingestor.Ct;
 using CertStream.Ingestor.Ct.Rfc6962;
+using CertStream.Ingestor.Options;
 using CertStream.Ingestor.Publishing;
 using CertStream.Ingestor.Telemetry;
-using CertStream.ServiceDefaults.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace CertStream.Ingestor.Following;

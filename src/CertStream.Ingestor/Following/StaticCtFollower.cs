@@ -1,7 +1,7 @@
 using CertStream.Ingestor.Ct;
 using CertStream.Ingestor.Ct.StaticCt;
+using CertStream.Ingestor.Options;
 using CertStream.Ingestor.Publishing;
-using CertStream.ServiceDefaults.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace CertStream.Ingestor.Following;

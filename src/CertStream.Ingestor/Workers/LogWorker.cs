@@ -2,9 +2,9 @@ using CertStream.Ingestor.Ct;
 using CertStream.Ingestor.Ct.Http;
 using CertStream.Ingestor.Following;
 using CertStream.Ingestor.Health;
+using CertStream.Ingestor.Options;
 using CertStream.Ingestor.State;
 using CertStream.Ingestor.Telemetry;
-using CertStream.ServiceDefaults.Configuration;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 

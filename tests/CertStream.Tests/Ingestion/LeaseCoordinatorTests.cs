@@ -1,6 +1,6 @@
 using CertStream.Ingestor.Coordination;
+using CertStream.Ingestor.Options;
 using CertStream.Ingestor.State;
-using CertStream.ServiceDefaults.Configuration;
 using CertStream.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
