@@ -1,9 +1,9 @@
 using CertStream.Contracts;
 using CertStream.Gateway.Access;
 using CertStream.Gateway.Http;
+using CertStream.Gateway.Options;
 using CertStream.Gateway.Transports.Sse;
 using CertStream.Gateway.Transports.WebSockets;
-using CertStream.ServiceDefaults.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace CertStream.Gateway;

@@ -25,13 +25,15 @@ public static class GatewayServiceCollectionExtensions
         builder.AddBasicServiceDefaults();
         builder.AddCertStreamConfiguration();
         var services = builder.Services;
+        services.AddCertStreamOptions<ServerOptions, ServerOptionsValidator>(null);
+        services.AddCertStreamOptions<ProtocolOptions, ProtocolOptionsValidator>(ProtocolOptions.Section);
         services.AddCertStreamOptions<GatewayOptions, GatewayOptionsValidator>(GatewayOptions.Section);
         services.AddReloadableCertStreamOptions<AuthOptions, AuthOptionsValidator>(AuthOptions.Section);
         services.AddReloadableCertStreamOptions<ClientAddressOptions, ClientAddressOptionsValidator>(null);
         services.AddReloadableCertStreamOptions<RateLimitOptions, RateLimitOptionsValidator>(RateLimitOptions.Section);
         services.AddReloadableCertStreamOptions<ConnectionLimitOptions, ConnectionLimitOptionsValidator>(ConnectionLimitOptions.Section);
 
-        // A ?token= would otherwise be written out with the request line at Information level.
+        // A ?token= would otherwise be written out with the request line (Information), even at log_level debug.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
 
         // Our own check answers at once when Redis is gone; Aspire's would wait for a ping timeout.

@@ -5,12 +5,12 @@ using CertStream.Ingestor.Ct.Rfc6962;
 using CertStream.Ingestor.Ct.StaticCt;
 using CertStream.Ingestor.Following;
 using CertStream.Ingestor.LogList;
+using CertStream.Ingestor.Options;
 using CertStream.Ingestor.Publishing;
 using CertStream.Ingestor.Serialization;
 using CertStream.Ingestor.State;
 using CertStream.Ingestor.Telemetry;
 using CertStream.Ingestor.Workers;
-using CertStream.ServiceDefaults.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -27,7 +27,15 @@ public static class IngestorServiceExtensions
         var services = builder.Services;
         services.AddCertStreamOptions<CtLogOptions, CtLogOptionsValidator>(CtLogOptions.Section);
         services.AddReloadableCertStreamOptions<LogListOptions, LogListOptionsValidator>(null);
-        builder.AddRedisClient(RedisConnectionName, configureOptions: o => o.AbortOnConnectFail = false);
+        builder.AddRedisClient(RedisConnectionName, configureOptions: o =>
+        {
+            o.AbortOnConnectFail = false;
+            // While Redis is unreachable, fail commands at once instead of queueing them for the
+            // reconnect: the publisher and the cursor save retry with backoff themselves, and an
+            // unbounded queue of PUBLISHes would hold their buffers and reach Redis (and the
+            // gateways) in a burst, before the gateways have subscribed again.
+            o.BacklogPolicy = StackExchange.Redis.BacklogPolicy.FailFast;
+        });
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IngestorMetrics>();

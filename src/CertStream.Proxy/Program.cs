@@ -1,6 +1,8 @@
 using CertStream.Proxy;
 
 var builder = WebApplication.CreateBuilder(args);
+// For log_level (CERTSTREAM_LOG_LEVEL) and the production log levels, as in the other services.
+builder.AddCertStreamConfiguration();
 builder.AddServiceDefaults();
 builder.AddGatewayProxy();
 

@@ -35,7 +35,7 @@ internal abstract class ClientConnection
     private long _lagSince;        // timestamp of the first tick of the current run of ticks with drops
     private long _sent;
     private long _writes;
-    private long _lastWrite;
+    private long _lastMessage;     // when a JSON message (data or heartbeat) was last written; control frames do not count
     private long _lastReceive;
     private long _lastPing;
     private long _flushStarted;    // 0 when no flush is in progress
@@ -52,7 +52,7 @@ internal abstract class ClientConnection
         Services = services;
         _cursor = _countedUpTo = topic.Ring.Head;
         var now = services.Time.GetTimestamp();
-        _lastWrite = _lastReceive = _lastPing = now;
+        _lastMessage = _lastReceive = _lastPing = now;
     }
 
     [Flags]
@@ -152,7 +152,9 @@ internal abstract class ClientConnection
             }
         }
 
-        if (now - Volatile.Read(ref _lastWrite) >= s.HeartbeatTicks)
+        // Clients time out on JSON reads (certstream-go: 15 s per read), and their pings, our pongs
+        // and our pings are invisible to those reads: only a JSON message restarts the silence.
+        if (now - Volatile.Read(ref _lastMessage) >= s.HeartbeatTicks)
         {
             control |= Control.Heartbeat;
         }
@@ -273,6 +275,7 @@ internal abstract class ClientConnection
         var time = Services.Time;
         var control = (Control)Interlocked.Exchange(ref _control, 0);
         var wrote = false;
+        var wroteMessage = false;
         if ((control & Control.Pong) != 0)
         {
             wrote |= WritePong();
@@ -326,22 +329,22 @@ internal abstract class ClientConnection
         if (messages > 0)
         {
             Volatile.Write(ref _sent, _sent + messages); // exported by GatewayMetrics.ObserveTotals
-            wrote = true;
+            wroteMessage = true;
         }
         else if ((control & Control.Heartbeat) != 0)
         {
             Span<byte> heartbeat = stackalloc byte[HeartbeatMessage.MaxLength];
             WriteMessage(heartbeat[..HeartbeatMessage.Format(heartbeat, time.GetUtcNow())]);
             Services.Metrics.HeartbeatSent(Stream, Protocol);
-            wrote = true;
+            wroteMessage = true;
         }
 
-        if (wrote)
+        if (wroteMessage)
         {
-            Volatile.Write(ref _lastWrite, time.GetTimestamp());
+            Volatile.Write(ref _lastMessage, time.GetTimestamp());
         }
 
-        return wrote;
+        return wrote || wroteMessage;
     }
 
     /// <summary>Counts messages evicted before this client read them; optionally moves the cursor past them. Under <see cref="_accounting"/>.</summary>

@@ -1,7 +1,6 @@
 using CertStream.Contracts;
 using CertStream.Gateway.Options;
 using CertStream.Gateway.Telemetry;
-using CertStream.ServiceDefaults.Configuration;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 

@@ -1,5 +1,5 @@
+using CertStream.Gateway.Options;
 using System.Security.Cryptography.X509Certificates;
-using CertStream.ServiceDefaults.Configuration;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 

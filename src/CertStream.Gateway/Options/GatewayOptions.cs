@@ -9,7 +9,10 @@ public sealed class GatewayOptions
 {
     public const string Section = "gateway";
 
-    /// <summary>A JSON heartbeat goes to a connection that has been sent nothing for this long.</summary>
+    /// <summary>
+    /// A JSON heartbeat goes to a connection that has been sent no JSON message (data or heartbeat)
+    /// for this long; WebSocket control frames (pings, pongs) do not count: clients time out JSON reads.
+    /// </summary>
     [ConfigurationKeyName("heartbeat_interval_secs")] public double HeartbeatIntervalSecs { get; init; } = 10;
 
     /// <summary>WebSocket ping frames are sent this often.</summary>

@@ -1,5 +1,5 @@
+using CertStream.Ingestor.Options;
 using CertStream.Ingestor.Telemetry;
-using CertStream.ServiceDefaults.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace CertStream.Ingestor.Coordination;
@@ -11,7 +11,9 @@ public sealed record LeasePlan(IReadOnlyCollection<string> Held, IReadOnlyList<s
 /// One replica's view of log sharing. Each round: heartbeat, renew held leases (a failed renewal
 /// means another replica took over: the log is lost), give up logs above the fair share, and
 /// take free ones up to it. Leases expire when a replica dies, so the others take its logs over
-/// from the saved cursor within one lease TTL.
+/// from the saved cursor within one lease TTL. A replica is counted until one lease TTL after it
+/// was last seen in Redis's member set, so that a Redis restart (which empties the set) does not
+/// make each survivor think it is alone and grab the others' logs before they heartbeat again.
 /// </summary>
 public sealed class LeaseCoordinator(
     LeaseStore store,
@@ -21,6 +23,7 @@ public sealed class LeaseCoordinator(
     ILogger<LeaseCoordinator> logger)
 {
     private readonly HashSet<string> _held = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _lastSeen = new(StringComparer.Ordinal);
 
     private TimeSpan LeaseTtl => TimeSpan.FromMilliseconds(options.Value.LeaseTtlMs);
 
@@ -30,7 +33,8 @@ public sealed class LeaseCoordinator(
 
     public async Task<LeasePlan> RoundAsync(IReadOnlyCollection<string> logKeys)
     {
-        var members = await store.HeartbeatAsync(identity.Id, time.GetUtcNow(), LeaseTtl);
+        var now = time.GetUtcNow();
+        var members = LiveMembers(await store.HeartbeatAsync(identity.Id, now, LeaseTtl), now);
         var rank = Math.Max(0, Array.IndexOf(members, identity.Id));
         var replicas = Math.Max(1, members.Length);
         var wanted = new HashSet<string>(logKeys, StringComparer.Ordinal);
@@ -44,11 +48,19 @@ public sealed class LeaseCoordinator(
             {
                 toRelease.Add(key); // dropped from the log list
             }
-            else if (!await store.RenewAsync(key, identity.Id, LeaseTtl))
+            else
             {
-                _held.Remove(key);
-                lost.Add(key);
-                Log.LeaseLost(logger, key);
+                switch (await store.RenewAsync(key, identity.Id, LeaseTtl))
+                {
+                    case LeaseRenewal.Lost:
+                        _held.Remove(key);
+                        lost.Add(key);
+                        Log.LeaseLost(logger, key);
+                        break;
+                    case LeaseRenewal.Retaken:
+                        Log.LeaseRetaken(logger, key);
+                        break;
+                }
             }
         }
 
@@ -81,6 +93,27 @@ public sealed class LeaseCoordinator(
         }
 
         return new LeasePlan(_held.ToArray(), toRelease, lost);
+    }
+
+    /// <summary>The members Redis lists, plus those it listed within one lease TTL (see the class comment); sorted.</summary>
+    private string[] LiveMembers(string[] fromRedis, DateTimeOffset now)
+    {
+        foreach (var member in fromRedis)
+        {
+            _lastSeen[member] = now;
+        }
+
+        foreach (var (member, seen) in _lastSeen.ToArray())
+        {
+            if (now - seen > LeaseTtl)
+            {
+                _lastSeen.Remove(member);
+            }
+        }
+
+        var members = _lastSeen.Keys.ToArray();
+        Array.Sort(members, StringComparer.Ordinal);
+        return members;
     }
 
     /// <summary>Gives a lease back once its worker has stopped (so its cursor is saved).</summary>

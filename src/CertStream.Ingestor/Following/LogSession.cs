@@ -2,16 +2,26 @@ using CertStream.Ingestor.Ct;
 using CertStream.Ingestor.Health;
 using CertStream.Ingestor.State;
 using CertStream.Ingestor.Telemetry;
+using StackExchange.Redis;
 
 namespace CertStream.Ingestor.Following;
 
-/// <summary>The lease holder lost the log while working on it: stop without moving anything.</summary>
-public sealed class LeaseLostException(string logKey) : Exception($"lease for {logKey} is held by another replica");
+/// <summary>
+/// The log is no longer this replica's to follow: another replica holds its lease, or moved its
+/// cursor ahead of this one's. Stop without moving anything.
+/// </summary>
+public sealed class LeaseLostException(string logKey, bool cursorAhead = false)
+    : Exception(cursorAhead ? $"the cursor of {logKey} in Redis is ahead of this replica's" : $"lease for {logKey} is held by another replica")
+{
+    public bool CursorAhead => cursorAhead;
+}
 
 /// <summary>
 /// One followed log's moving parts: its cursor (next index, largest tree size seen), its circuit
 /// breaker and its retry policy. The cursor only moves through <see cref="AdvanceAsync"/>, after
-/// the entries before it were published, and never backwards.
+/// the entries before it were published (or deliberately skipped), and never backwards. A cursor
+/// save that fails because Redis is unreachable is retried with backoff (the pipeline waits): a
+/// round that failed on it would fetch and publish everything again.
 /// </summary>
 public sealed class LogSession(
     CtLogInfo log,
@@ -20,8 +30,13 @@ public sealed class LogSession(
     LogCircuitBreaker breaker,
     RetryPolicy retry,
     RedisTreeStateStore store,
+    TimeSpan leaseTtl,
+    TimeProvider time,
     ILogger logger)
 {
+    private static readonly TimeSpan SaveRetryBase = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan SaveRetryMax = TimeSpan.FromSeconds(5);
+
     private bool _hasCursor;
     private long _nextIndex;
     private long _maxTreeSize;
@@ -71,30 +86,95 @@ public sealed class LogSession(
     }
 
     /// <summary>With no saved cursor, a log is followed from its current tip.</summary>
-    public async Task StartAtTipAsync()
+    public async Task StartAtTipAsync(CancellationToken ct = default)
     {
         Telemetry.Log.StartingAtTip(logger, log.Key, Target);
         _hasCursor = true;
-        await AdvanceAsync(Target);
+        await AdvanceAsync(Target, ct);
     }
 
-    public async Task AdvanceAsync(long nextIndex)
+    public async Task AdvanceAsync(long nextIndex, CancellationToken ct = default)
     {
         if (nextIndex < _nextIndex)
         {
             throw new InvalidOperationException($"cursor of {log.Key} would move back from {_nextIndex} to {nextIndex}");
         }
 
-        if (!await store.SaveAsync(log.Key, owner, new TreeState(nextIndex, Math.Max(_maxTreeSize, nextIndex))))
-        {
-            throw new LeaseLostException(log.Key);
-        }
-
+        await SaveAsync(new TreeState(nextIndex, Math.Max(_maxTreeSize, nextIndex)), onlyIfMissing: false, ct);
         _nextIndex = nextIndex;
         Volatile.Write(ref status.NextIndex, nextIndex);
+    }
+
+    /// <summary>
+    /// Writes the cursor this replica holds back into Redis if Redis has none (it restarted empty
+    /// or was flushed), so that a replica taking over later resumes from it. Cheap: one script
+    /// call that writes nothing while the cursor is there. A Redis failure is left to the next round.
+    /// </summary>
+    public async Task WriteBackIfMissingAsync(CancellationToken ct)
+    {
+        if (!_hasCursor)
+        {
+            return;
+        }
+
+        try
+        {
+            var result = await store.SaveAsync(log.Key, owner, new TreeState(_nextIndex, Math.Max(_maxTreeSize, _nextIndex)), leaseTtl, onlyIfMissing: true)
+                .WaitAsync(ct);
+            Check(result);
+            if (result.Outcome == CursorSaveOutcome.Restored)
+            {
+                Telemetry.Log.CursorWrittenBack(logger, log.Key, _nextIndex);
+            }
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+        }
     }
 
     public Task<T> WithRetryAsync<T>(Func<CancellationToken, Task<T>> action, CancellationToken ct) =>
         retry.ExecuteAsync(action, (ex, attempt, delay) =>
             Telemetry.Log.RequestRetry(logger, log.Key, attempt, (long)delay.TotalMilliseconds, ex.Message), ct);
+
+    private async Task SaveAsync(TreeState state, bool onlyIfMissing, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                Check(await store.SaveAsync(log.Key, owner, state, leaseTtl, onlyIfMissing));
+                if (attempt > 1)
+                {
+                    Telemetry.Log.CursorSaveRecovered(logger, log.Key, attempt);
+                }
+
+                return;
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                if (attempt == 1)
+                {
+                    Telemetry.Log.CursorSaveFailed(logger, log.Key, state.NextIndex, ex.Message);
+                }
+
+                await Task.Delay(Backoff.Delay(attempt, SaveRetryBase, SaveRetryMax), time, ct);
+            }
+        }
+    }
+
+    private void Check(CursorSaveResult result)
+    {
+        if (result.LeaseRetaken)
+        {
+            Telemetry.Log.LeaseRetaken(logger, log.Key);
+        }
+
+        switch (result.Outcome)
+        {
+            case CursorSaveOutcome.HeldByOther:
+                throw new LeaseLostException(log.Key);
+            case CursorSaveOutcome.StoredAhead:
+                throw new LeaseLostException(log.Key, cursorAhead: true);
+        }
+    }
 }

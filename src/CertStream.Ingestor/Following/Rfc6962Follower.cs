@@ -1,8 +1,8 @@
 using CertStream.Ingestor.Ct;
 using CertStream.Ingestor.Ct.Rfc6962;
+using CertStream.Ingestor.Options;
 using CertStream.Ingestor.Publishing;
 using CertStream.Ingestor.Telemetry;
-using CertStream.ServiceDefaults.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace CertStream.Ingestor.Following;
@@ -26,7 +26,7 @@ public sealed class Rfc6962Follower(
         session.ObserveTreeSize(sth.TreeSize);
         if (!session.HasCursor)
         {
-            await session.StartAtTipAsync();
+            await session.StartAtTipAsync(ct);
             return;
         }
 
@@ -46,8 +46,8 @@ public sealed class Rfc6962Follower(
             (range, token) => FetchRangeAsync(session, range.Start, range.End, token),
             async (range, raw) =>
             {
-                await publisher.PublishAsync(session.Log, Decode(session.Log, range.Start, raw));
-                await session.AdvanceAsync(range.End + 1);
+                await publisher.PublishAsync(session.Log, Decode(session.Log, range.Start, raw), ct);
+                await session.AdvanceAsync(range.End + 1, ct);
             },
             ct);
     }

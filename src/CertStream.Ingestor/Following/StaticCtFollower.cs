@@ -1,7 +1,7 @@
 using CertStream.Ingestor.Ct;
 using CertStream.Ingestor.Ct.StaticCt;
+using CertStream.Ingestor.Options;
 using CertStream.Ingestor.Publishing;
-using CertStream.ServiceDefaults.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace CertStream.Ingestor.Following;
@@ -26,7 +26,7 @@ public sealed class StaticCtFollower(
         session.ObserveTreeSize(checkpoint.TreeSize);
         if (!session.HasCursor)
         {
-            await session.StartAtTipAsync();
+            await session.StartAtTipAsync(ct);
             return;
         }
 
@@ -46,8 +46,8 @@ public sealed class StaticCtFollower(
             (range, token) => FetchTileAsync(session, range.Tile, range.Width, from, token),
             async (range, entries) =>
             {
-                await publisher.PublishAsync(session.Log, entries);
-                await session.AdvanceAsync(range.Tile * TilePath.Width + range.Width);
+                await publisher.PublishAsync(session.Log, entries, ct);
+                await session.AdvanceAsync(range.Tile * TilePath.Width + range.Width, ct);
             },
             ct);
     }

@@ -1,5 +1,6 @@
 using CertStream.Ingestor.Ct;
 using CertStream.Ingestor.Ct.Http;
+using CertStream.Ingestor.Options;
 using CertStream.ServiceDefaults.Configuration;
 
 namespace CertStream.Ingestor.LogList;

@@ -1,5 +1,6 @@
 using CertStream.Contracts;
 using CertStream.Ingestor.Ct;
+using CertStream.Ingestor.Health;
 using CertStream.Ingestor.Serialization;
 using CertStream.Ingestor.Telemetry;
 using StackExchange.Redis;
@@ -10,80 +11,235 @@ namespace CertStream.Ingestor.Publishing;
 /// Serializes each entry once per stream kind and PUBLISHes the bytes to that kind's channel;
 /// the newest message of each kind is also kept for <c>/example.json</c>. Commands go out
 /// pipelined on one connection, so a log's entries reach subscribers in index order. Returns
-/// only when Redis has taken every message, so the caller may then move the cursor.
+/// only when every message was delivered, so the caller may then move the cursor; until then it
+/// retries with backoff (the log's pipeline waits, nothing is skipped). A message is delivered
+/// when Redis took it and, right after a Redis outage, when it reached as many subscribers as
+/// before the outage: the gateways re-subscribe on their own reconnect, which can come seconds
+/// after this one, and what is published in between reaches nobody. That wait is bounded by
+/// <see cref="ResubscribeGrace"/> (a gateway that did not come back must not stop the stream).
 /// An entry whose certificate cannot be parsed is counted, logged with its index, and skipped.
 /// </summary>
-public sealed class EntryPublisher(
-    IConnectionMultiplexer redis,
-    ICertificateMessageSerializer serializer,
-    IngestorMetrics metrics,
-    TimeProvider time,
-    ILogger<EntryPublisher> logger)
+public sealed class EntryPublisher : IDisposable
 {
+    public static readonly TimeSpan ResubscribeGrace = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan RetryBase = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan RetryMax = TimeSpan.FromSeconds(5);
     private static readonly RedisChannel[] Channels = CreateChannels();
     private static readonly RedisKey[] ExampleKeys = CreateExampleKeys();
 
-    public async Task<int> PublishAsync(CtLogInfo log, IReadOnlyList<CtLogEntry> entries)
+    private readonly IConnectionMultiplexer _redis;
+    private readonly ICertificateMessageSerializer _serializer;
+    private readonly IngestorMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger<EntryPublisher> _logger;
+    private readonly Lock _gate = new();
+    private readonly long[] _lastReceivers = new long[StreamKinds.Count];
+    private readonly long[] _expected = new long[StreamKinds.Count];
+    private DateTimeOffset? _waitUntil; // set while subscribers are expected back: MaxValue until reconnected
+
+    public EntryPublisher(IConnectionMultiplexer redis, ICertificateMessageSerializer serializer, IngestorMetrics metrics,
+        TimeProvider time, ILogger<EntryPublisher> logger)
+    {
+        _redis = redis;
+        _serializer = serializer;
+        _metrics = metrics;
+        _time = time;
+        _logger = logger;
+        redis.ConnectionFailed += OnConnectionFailed;
+        redis.ConnectionRestored += OnConnectionRestored;
+    }
+
+    public async Task<int> PublishAsync(CtLogInfo log, IReadOnlyList<CtLogEntry> entries, CancellationToken ct = default)
     {
         if (entries.Count == 0)
         {
             return 0;
         }
 
-        var subscriber = redis.GetSubscriber();
-        var db = redis.GetDatabase();
         var serialized = new List<SerializedCertificate>(entries.Count);
-        var pending = new List<Task>(entries.Count * StreamKinds.Count + StreamKinds.Count);
         try
         {
             for (var i = 0; i < entries.Count; i++)
             {
                 var entry = entries[i];
-                SerializedCertificate message;
                 try
                 {
-                    message = serializer.Serialize(entry, log, time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
+                    serialized.Add(_serializer.Serialize(entry, log, _time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0));
                 }
                 catch (CtDecodeException ex)
                 {
-                    metrics.DecodeFailed(log.Key);
-                    Log.EntrySkipped(logger, log.Key, entry.Index, ex.Message);
-                    continue;
-                }
-
-                serialized.Add(message);
-                for (var k = 0; k < StreamKinds.Count; k++)
-                {
-                    pending.Add(subscriber.PublishAsync(Channels[k], message.Get((StreamKind)k)));
+                    _metrics.DecodeFailed(log.Key);
+                    Log.EntrySkipped(_logger, log.Key, entry.Index, ex.Message);
                 }
             }
 
-            if (serialized.Count > 0)
+            if (serialized.Count == 0)
             {
-                var newest = serialized[^1];
-                for (var k = 0; k < StreamKinds.Count; k++)
-                {
-                    pending.Add(db.StringSetAsync(ExampleKeys[k], newest.Get((StreamKind)k)));
-                }
+                return 0;
             }
 
-            await Task.WhenAll(pending);
-            metrics.EntriesPublished(log.Key, serialized.Count);
+            // Per stream kind, the first message not delivered yet: a retry resumes there, so what
+            // was delivered is not sent twice and each channel keeps index order.
+            var next = new int[StreamKinds.Count];
+            for (var attempt = 1; ; attempt++)
+            {
+                var failure = await TryPublishAsync(serialized, next);
+                if (failure is null)
+                {
+                    if (attempt > 1)
+                    {
+                        Log.PublishRecovered(_logger, log.Key, attempt);
+                    }
+
+                    break;
+                }
+
+                if (attempt == 1)
+                {
+                    Log.PublishFailed(_logger, log.Key, failure);
+                }
+
+                _metrics.PublishRetried(log.Key);
+                await Task.Delay(Backoff.Delay(attempt, RetryBase, RetryMax), _time, ct);
+            }
+
+            await SetExamplesAsync(serialized[^1]);
+            _metrics.EntriesPublished(log.Key, serialized.Count);
             return serialized.Count;
         }
         finally
         {
-            // Only after every command completed (or failed): SE.Redis reads the pooled buffers while writing.
-            if (pending.Count > 0)
-            {
-                await Task.WhenAll(pending).ContinueWith(static _ => { }, TaskScheduler.Default);
-            }
-
             foreach (var message in serialized)
             {
                 message.Dispose();
             }
         }
+    }
+
+    /// <summary>One pipelined attempt; returns null when everything is delivered, else why not. Returns only when every command completed.</summary>
+    private async Task<string?> TryPublishAsync(List<SerializedCertificate> messages, int[] next)
+    {
+        var subscriber = _redis.GetSubscriber();
+        var sent = new Task<long>[StreamKinds.Count][];
+        var all = new List<Task>(messages.Count * StreamKinds.Count);
+        for (var k = 0; k < StreamKinds.Count; k++)
+        {
+            sent[k] = new Task<long>[messages.Count];
+        }
+
+        for (var i = 0; i < messages.Count; i++)
+        {
+            for (var k = 0; k < StreamKinds.Count; k++)
+            {
+                if (i >= next[k])
+                {
+                    all.Add(sent[k][i] = subscriber.PublishAsync(Channels[k], messages[i].Get((StreamKind)k)));
+                }
+            }
+        }
+
+        // Only after every command completed (or failed): SE.Redis reads the pooled buffers while writing.
+        await Task.WhenAll(all).ContinueWith(static _ => { }, TaskScheduler.Default);
+
+        string? failure = null;
+        for (var k = 0; k < StreamKinds.Count; k++)
+        {
+            for (; next[k] < messages.Count; next[k]++)
+            {
+                var task = sent[k][next[k]];
+                if (!task.IsCompletedSuccessfully)
+                {
+                    failure ??= task.Exception?.InnerException?.Message ?? "PUBLISH was cancelled";
+                    break;
+                }
+
+                if (!Delivered(k, task.Result, out var expected))
+                {
+                    failure ??= $"{Channels[k]} reached {task.Result} subscribers, {expected} before the Redis outage; waiting for them to subscribe again";
+                    break;
+                }
+            }
+        }
+
+        return failure;
+    }
+
+    /// <summary>Whether a PUBLISH that reached <paramref name="receivers"/> subscribers counts as delivered.</summary>
+    private bool Delivered(int kind, long receivers, out long expected)
+    {
+        lock (_gate)
+        {
+            expected = _expected[kind];
+            if (_waitUntil is { } until && receivers < expected)
+            {
+                var now = _time.GetUtcNow();
+                if (until == DateTimeOffset.MaxValue)
+                {
+                    // Redis answers again: the grace starts now (whether or not ConnectionRestored was raised yet).
+                    _waitUntil = until = now + ResubscribeGrace;
+                }
+
+                if (now < until)
+                {
+                    return false;
+                }
+
+                Log.SubscribersNotBack(_logger, Channels[kind].ToString(), receivers, expected, (long)ResubscribeGrace.TotalSeconds);
+                Array.Clear(_expected);
+            }
+
+            _expected[kind] = 0;
+            if (_waitUntil is not null && Array.TrueForAll(_expected, static e => e == 0))
+            {
+                _waitUntil = null;
+            }
+
+            _lastReceivers[kind] = receivers;
+            return true;
+        }
+    }
+
+    private async Task SetExamplesAsync(SerializedCertificate newest)
+    {
+        var db = _redis.GetDatabase();
+        var pending = new Task[StreamKinds.Count];
+        for (var k = 0; k < StreamKinds.Count; k++)
+        {
+            pending[k] = db.StringSetAsync(ExampleKeys[k], newest.Get((StreamKind)k));
+        }
+
+        // Only /example.json reads these: a failure is not worth holding the stream for.
+        await Task.WhenAll(pending).ContinueWith(static _ => { }, TaskScheduler.Default);
+    }
+
+    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
+    {
+        lock (_gate)
+        {
+            if (_waitUntil is null)
+            {
+                Array.Copy(_lastReceivers, _expected, _expected.Length);
+            }
+
+            _waitUntil = DateTimeOffset.MaxValue;
+        }
+    }
+
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
+    {
+        lock (_gate)
+        {
+            if (_waitUntil is not null)
+            {
+                _waitUntil = _time.GetUtcNow() + ResubscribeGrace;
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _redis.ConnectionFailed -= OnConnectionFailed;
+        _redis.ConnectionRestored -= OnConnectionRestored;
     }
 
     private static RedisChannel[] CreateChannels()

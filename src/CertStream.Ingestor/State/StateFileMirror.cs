@@ -1,5 +1,5 @@
+using CertStream.Ingestor.Options;
 using System.Text.Json;
-using CertStream.ServiceDefaults.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace CertStream.Ingestor.State;

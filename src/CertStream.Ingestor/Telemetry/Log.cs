@@ -52,4 +52,29 @@ internal static partial class Log
 
     [LoggerMessage(1070, LogLevel.Error, "Worker for {Log} failed unexpectedly; restarting it")]
     public static partial void WorkerCrashed(ILogger logger, string log, Exception error);
+
+    // 1100-1199: Redis restarts and publish failures, catch-up, progress.
+    [LoggerMessage(1100, LogLevel.Information, "Lease for {Log} was missing from Redis (restarted empty or flushed?): taken back, following on from this replica's cursor")]
+    public static partial void LeaseRetaken(ILogger logger, string log);
+
+    [LoggerMessage(1101, LogLevel.Warning, "Cursor of {Log} in Redis is ahead of this replica's: another replica moved it; stopping this worker to resume from it")]
+    public static partial void CursorAhead(ILogger logger, string log);
+
+    [LoggerMessage(1102, LogLevel.Information, "Cursor of {Log} was missing from Redis: wrote back index {Index}")]
+    public static partial void CursorWrittenBack(ILogger logger, string log, long index);
+
+    [LoggerMessage(1103, LogLevel.Warning, "Saving the cursor of {Log} ({Index}) failed: {Error}; retrying with backoff")]
+    public static partial void CursorSaveFailed(ILogger logger, string log, long index, string error);
+
+    [LoggerMessage(1104, LogLevel.Information, "Saving the cursor of {Log} succeeded again (attempt {Attempt})")]
+    public static partial void CursorSaveRecovered(ILogger logger, string log, int attempt);
+
+    [LoggerMessage(1110, LogLevel.Warning, "Publishing entries of {Log} failed: {Error}; retrying with backoff, the cursor waits")]
+    public static partial void PublishFailed(ILogger logger, string log, string error);
+
+    [LoggerMessage(1111, LogLevel.Information, "Publishing entries of {Log} succeeded again (attempt {Attempt})")]
+    public static partial void PublishRecovered(ILogger logger, string log, int attempt);
+
+    [LoggerMessage(1112, LogLevel.Warning, "{Channel} has {Receivers} subscribers after the Redis outage, {Expected} before; publishing on after waiting {GraceSecs} s")]
+    public static partial void SubscribersNotBack(ILogger logger, string channel, long receivers, long expected, long graceSecs);
 }

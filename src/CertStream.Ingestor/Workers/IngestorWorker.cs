@@ -1,6 +1,7 @@
 using CertStream.Ingestor.Coordination;
 using CertStream.Ingestor.Ct;
 using CertStream.Ingestor.LogList;
+using CertStream.Ingestor.Options;
 using CertStream.Ingestor.State;
 using CertStream.Ingestor.Telemetry;
 using CertStream.ServiceDefaults.Configuration;

@@ -2,9 +2,9 @@ using CertStream.Ingestor.Ct;
 using CertStream.Ingestor.Ct.Http;
 using CertStream.Ingestor.Following;
 using CertStream.Ingestor.Health;
+using CertStream.Ingestor.Options;
 using CertStream.Ingestor.State;
 using CertStream.Ingestor.Telemetry;
-using CertStream.ServiceDefaults.Configuration;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -29,7 +29,8 @@ public sealed class LogWorker(
         var o = options.Value;
         var status = metrics.Track(log.Key);
         var breaker = new LogCircuitBreaker(o.UnhealthyThreshold, TimeSpan.FromSeconds(o.CircuitOpenSecs), time);
-        var session = new LogSession(log, owner, status, breaker, new RetryPolicy(o.RetryMaxAttempts, time), store, logger);
+        var session = new LogSession(log, owner, status, breaker, new RetryPolicy(o.RetryMaxAttempts, time), store,
+            TimeSpan.FromMilliseconds(o.LeaseTtlMs), time, logger);
         ILogFollower follower = log.Kind == CtLogKind.Tiled ? staticCt : rfc6962;
         var poll = TimeSpan.FromMilliseconds(o.PollIntervalMs);
         try
@@ -44,6 +45,7 @@ public sealed class LogWorker(
                 {
                     await follower.RoundAsync(session, ct);
                     previous = breaker.OnSuccess();
+                    await session.WriteBackIfMissingAsync(ct);
                 }
                 catch (Exception ex) when (ex is CtHttpException or CtDecodeException or RedisException or TimeoutException)
                 {
@@ -73,6 +75,10 @@ public sealed class LogWorker(
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
+        }
+        catch (LeaseLostException ex) when (ex.CursorAhead)
+        {
+            Log.CursorAhead(logger, log.Key);
         }
         catch (LeaseLostException)
         {

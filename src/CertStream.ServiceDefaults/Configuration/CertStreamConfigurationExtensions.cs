@@ -1,4 +1,5 @@
 using CertStream.ServiceDefaults.Configuration;
+using CertStream.ServiceDefaults.Logging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,7 +15,7 @@ public static class CertStreamConfigurationExtensions
     /// variables, below the host's own environment variables and command line so that Aspire's
     /// connection strings and parameters still win; environment variables override the file.
     /// With <c>hot_reload:enabled</c> the file (or <c>hot_reload:watch_path</c>) is watched.
-    /// Applies <c>log_level</c>.
+    /// Applies <c>log_level</c> (<see cref="LogLevels"/>).
     /// </summary>
     public static TBuilder AddCertStreamConfiguration<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
@@ -65,17 +66,16 @@ public static class CertStreamConfigurationExtensions
             }
         }
 
-        var level = builder.Configuration["log_level"];
-        if (level is not null && ServerOptions.TryParseLogLevel(level, out var parsed))
-        {
-            builder.Logging.SetMinimumLevel(parsed);
-        }
+        // An invalid value stops the start (LoggingOptionsValidator); until then, the default.
+        builder.Logging.ApplyCertStreamLevels(LoggingOptions.TryParseLogLevel(builder.Configuration[LoggingOptions.LogLevelKey], out var level)
+            ? level
+            : LogLevel.Information);
 
         builder.Services.AddSingleton(new ConfigFiles(yamlSources, hotReload.Enabled && yamlSources.Count > 0));
         builder.Services.AddSingleton<HotReloadReporter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HotReloadReporter>());
-        builder.Services.AddCertStreamOptions<ServerOptions, ServerOptionsValidator>(null);
-        builder.Services.AddCertStreamOptions<ProtocolOptions, ProtocolOptionsValidator>(ProtocolOptions.Section);
+        // Only the mechanism's own settings: each service registers and validates its own options.
+        builder.Services.AddCertStreamOptions<LoggingOptions, LoggingOptionsValidator>(null);
         return builder;
     }
 

@@ -1,4 +1,6 @@
 using System.Collections;
+using CertStream.Gateway.Options;
+using CertStream.Ingestor.Options;
 using CertStream.ServiceDefaults.Configuration;
 using CertStream.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
@@ -79,7 +81,8 @@ public sealed class CertStreamConfigurationTests : IDisposable
         var server = Bind<ServerOptions>(config, null);
         var protocols = Bind<ProtocolOptions>(config, ProtocolOptions.Section);
         var ctLog = Bind<CtLogOptions>(config, CtLogOptions.Section);
-        Assert.Equal(("0.0.0.0", 8080, "info", 1000), (server.Host, server.Port, server.LogLevel, server.BufferSize));
+        Assert.Equal(("0.0.0.0", 8080, 1000), (server.Host, server.Port, server.BufferSize));
+        Assert.Equal("info", Bind<LoggingOptions>(config, null).LogLevel);
         Assert.Equal((true, false, false, 8081), (protocols.WebSocket, protocols.Sse, protocols.Tcp, protocols.TcpPort));
         Assert.Equal((3, 30, 256), (ctLog.RetryMaxAttempts, ctLog.RequestTimeoutSecs, ctLog.BatchSize));
         Assert.Equal(LogListOptions.DefaultUrl, Bind<LogListOptions>(config, null).LogsUrl);
@@ -95,8 +98,9 @@ public sealed class CertStreamConfigurationTests : IDisposable
         var services = new ServiceCollection();
         services.AddSingleton(Build(null, new Hashtable { [variable] = value }));
         services.AddCertStreamOptions<ServerOptions, ServerOptionsValidator>(null);
+        services.AddCertStreamOptions<LoggingOptions, LoggingOptionsValidator>(null);
         using var provider = services.BuildServiceProvider();
-        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<ServerOptions>>().Value);
+        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
         Assert.Contains(expected, ex.Message);
         Assert.Contains(value, ex.Message);
     }
@@ -119,11 +123,13 @@ public sealed class CertStreamConfigurationTests : IDisposable
         services.AddCertStreamOptions<ProtocolOptions, ProtocolOptionsValidator>(ProtocolOptions.Section);
         services.AddCertStreamOptions<CtLogOptions, CtLogOptionsValidator>(CtLogOptions.Section);
         services.AddCertStreamOptions<LogListOptions, LogListOptionsValidator>(null);
+        services.AddCertStreamOptions<LoggingOptions, LoggingOptionsValidator>(null);
         using var provider = services.BuildServiceProvider();
         Assert.Equal(new ServerOptions().Port, provider.GetRequiredService<IOptions<ServerOptions>>().Value.Port);
         Assert.Equal(new CtLogOptions().BatchSize, provider.GetRequiredService<IOptions<CtLogOptions>>().Value.BatchSize);
         Assert.Equal(LogListOptions.DefaultUrl, provider.GetRequiredService<IOptions<LogListOptions>>().Value.LogsUrl);
         Assert.True(provider.GetRequiredService<IOptions<ProtocolOptions>>().Value.WebSocket);
+        Assert.Equal("info", provider.GetRequiredService<IOptions<LoggingOptions>>().Value.LogLevel);
 
         // Every environment variable of the reference README is documented next to its key.
         foreach (var variable in CertStreamEnvironmentVariables.Keys.Keys)

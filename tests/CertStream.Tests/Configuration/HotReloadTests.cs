@@ -1,3 +1,4 @@
+using CertStream.Gateway.Options;
 using CertStream.ServiceDefaults.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;

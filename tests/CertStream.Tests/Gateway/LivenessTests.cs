@@ -77,6 +77,91 @@ public sealed class LivenessTests(RedisFixture redis)
         }
     }
 
+    /// <summary>
+    /// certstream-go pings every 15 s and gives each JSON read 15 s: its pings, our pongs and our
+    /// pings must not put the heartbeat off. Whatever the client's ping interval, the next JSON
+    /// message comes exactly 10 s (one tick) after the last one.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    [InlineData(15)]
+    public async Task AHeartbeatFollowsTenSecondsWithoutDataWhateverControlFramesFlow(int clientPingSecs)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var time = new FakeTimeProvider();
+        await using var gateway = await GatewayHost.StartAsync(redis.ConnectionString, time: time, cancellationToken: ct);
+        await using var publisher = await StreamPublisher.ConnectAsync(redis.ConnectionString);
+        using var client = await RawWebSocketClient.ConnectAsync(gateway.WebSocketUri("/"), ct);
+        var message = TestMessages.Create(StreamKind.Lite);
+        var lastJson = 0;
+        var heartbeats = 0;
+        var second = 0;
+
+        // Reads until a frame matches, answering the server's pings and checking every JSON message's timing.
+        async Task ReadUntilAsync(Func<RawWebSocketClient.Frame, bool> match, string what)
+        {
+            while (true)
+            {
+                RawWebSocketClient.Frame? frame;
+                try
+                {
+                    frame = await client.ReadFrameAsync(ct);
+                }
+                catch (TimeoutException)
+                {
+                    throw new Xunit.Sdk.XunitException($"no {what} at {second} s; last JSON message at {lastJson} s");
+                }
+
+                Assert.NotNull(frame);
+                if (frame.IsPing)
+                {
+                    await client.SendFrameAsync(0xA, frame.Payload, ct);
+                }
+                else if (frame.IsText)
+                {
+                    if (frame.Text.Contains("heartbeat", StringComparison.Ordinal))
+                    {
+                        Assert.True(second - lastJson == 10, $"heartbeat at {second} s, last JSON message at {lastJson} s");
+                        heartbeats++;
+                    }
+
+                    lastJson = second;
+                }
+
+                if (match(frame))
+                {
+                    return;
+                }
+            }
+        }
+
+        for (second = 1; second <= 65; second++)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            if (second == 23)
+            {
+                await publisher.PublishAsync(StreamKind.Lite, message);
+                await ReadUntilAsync(f => f.IsText && f.Payload.AsSpan().SequenceEqual(message), "message");
+            }
+
+            if (second % clientPingSecs == 0)
+            {
+                var payload = System.Text.Encoding.ASCII.GetBytes($"ping {second}");
+                await client.SendFrameAsync(0x9, payload, ct);
+                await ReadUntilAsync(f => f.IsPong && f.Payload.AsSpan().SequenceEqual(payload), "pong");
+            }
+
+            if (second - lastJson == 10)
+            {
+                await ReadUntilAsync(f => f.IsText, "heartbeat");
+            }
+        }
+
+        // 10, 20, then (after the message at 23) 33, 43, 53, 63.
+        Assert.Equal(6, heartbeats);
+    }
+
     [Fact]
     public async Task ServerPingsEveryThirtySecondsAndAPeerThatAnswersStaysConnected()
     {

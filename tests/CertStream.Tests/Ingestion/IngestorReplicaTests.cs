@@ -148,7 +148,8 @@ public sealed class IngestorReplicaTests(RedisFixture redis)
     private async Task<long> ReadCursorAsync(SimulatedLog log)
     {
         await using var mux = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
-        return (long)await mux.GetDatabase().HashGetAsync(RedisNames.LogStateKey(CtLogInfo.KeyFromUrl(log.Url)), RedisNames.StateNextIndex);
+        // (long?) and not (long): a missing cursor must not read as 0.
+        return (long?)await mux.GetDatabase().HashGetAsync(RedisNames.LogStateKey(CtLogInfo.KeyFromUrl(log.Url)), RedisNames.StateNextIndex) ?? -1;
     }
 
     private Process StartIngestorProcess(string logListUrl, string url = "http://127.0.0.1:0")

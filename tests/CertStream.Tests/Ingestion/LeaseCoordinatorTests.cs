@@ -1,6 +1,6 @@
 using CertStream.Ingestor.Coordination;
+using CertStream.Ingestor.Options;
 using CertStream.Ingestor.State;
-using CertStream.ServiceDefaults.Configuration;
 using CertStream.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -77,8 +77,49 @@ public sealed class LeaseCoordinatorTests(RedisFixture redis) : IAsyncLifetime
         var store = new RedisTreeStateStore(_mux, new StateFileMirror(Options.Create(new CtLogOptions())), TimeProvider.System);
         Assert.Contains(log, (await a.RoundAsync([log])).Held);
 
-        Assert.True(await store.SaveAsync(log, a.Owner, new TreeState(42, 100)));
-        Assert.False(await store.SaveAsync(log, b.Owner, new TreeState(7, 100)));
+        var ttl = TimeSpan.FromMilliseconds(FastLeases.Value.LeaseTtlMs);
+        Assert.Equal(CursorSaveOutcome.Restored, (await store.SaveAsync(log, a.Owner, new TreeState(42, 100), ttl)).Outcome);
+        Assert.Equal(CursorSaveOutcome.HeldByOther, (await store.SaveAsync(log, b.Owner, new TreeState(7, 100), ttl)).Outcome);
+        Assert.Equal(CursorSaveOutcome.StoredAhead, (await store.SaveAsync(log, a.Owner, new TreeState(41, 100), ttl)).Outcome);
+        Assert.Equal(CursorSaveOutcome.Unchanged, (await store.SaveAsync(log, a.Owner, new TreeState(42, 100), ttl, onlyIfMissing: true)).Outcome);
         Assert.Equal(new TreeState(42, 100), await store.LoadAsync(log));
+    }
+
+    [Fact]
+    public async Task LeasesAndCursorsThatRedisLostAreTakenBackByTheirHolderNotReportedLost()
+    {
+        var a = NewReplica();
+        var b = NewReplica();
+        var store = new RedisTreeStateStore(_mux, new StateFileMirror(Options.Create(new CtLogOptions())), TimeProvider.System);
+        var ttl = TimeSpan.FromMilliseconds(FastLeases.Value.LeaseTtlMs);
+        var logs = _logs[..4];
+        await RoundAndReleaseAsync(a, logs);
+        await RoundAndReleaseAsync(b, logs);
+        await RoundAndReleaseAsync(a, logs);
+        var heldByA = (await RoundAndReleaseAsync(a, logs)).Held;
+        var heldByB = (await RoundAndReleaseAsync(b, logs)).Held;
+        Assert.Equal(2, heldByA.Count);
+        Assert.Equal(2, heldByB.Count);
+
+        // Redis restarted empty: no leases, no cursors, no members.
+        var db = _mux.GetDatabase();
+        foreach (var log in logs)
+        {
+            await db.KeyDeleteAsync([CertStream.Contracts.RedisNames.LogLeaseKey(log), CertStream.Contracts.RedisNames.LogStateKey(log)]);
+        }
+
+        await db.KeyDeleteAsync(CertStream.Contracts.RedisNames.IngestorMembers);
+
+        // b coordinates first: it keeps its own logs and does not take a's (a still counts as a member).
+        var plan = await RoundAndReleaseAsync(b, logs);
+        Assert.Empty(plan.Lost);
+        Assert.Equal(heldByB.Order(), plan.Held.Order());
+        var log0 = heldByA.First();
+        var saved = await store.SaveAsync(log0, a.Owner, new TreeState(500, 600), ttl, onlyIfMissing: true);
+        Assert.Equal(new CursorSaveResult(CursorSaveOutcome.Restored, LeaseRetaken: true), saved);
+        plan = await RoundAndReleaseAsync(a, logs);
+        Assert.Empty(plan.Lost);
+        Assert.Equal(heldByA.Order(), plan.Held.Order());
+        Assert.Equal(new TreeState(500, 600), await store.LoadAsync(log0));
     }
 }

@@ -6,8 +6,8 @@ using CertStream.Contracts;
 using CertStream.Gateway.Access;
 using CertStream.Gateway.Fanout;
 using CertStream.Gateway.Hosting;
+using CertStream.Gateway.Options;
 using CertStream.Gateway.Telemetry;
-using CertStream.ServiceDefaults.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace CertStream.Gateway.Transports.Tcp;

@@ -1,7 +1,6 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
-namespace CertStream.ServiceDefaults.Configuration;
+namespace CertStream.Gateway.Options;
 
 /// <summary>Section <c>protocols:</c>: which transports a gateway serves.</summary>
 public sealed class ProtocolOptions

@@ -1,7 +1,6 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
-namespace CertStream.ServiceDefaults.Configuration;
+namespace CertStream.Ingestor.Options;
 
 /// <summary>Section <c>ct_log:</c>: how the ingestor talks to CT logs and keeps its cursors.</summary>
 public sealed class CtLogOptions

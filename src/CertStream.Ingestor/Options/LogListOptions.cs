@@ -1,7 +1,6 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
-namespace CertStream.ServiceDefaults.Configuration;
+namespace CertStream.Ingestor.Options;
 
 /// <summary>Top-level <c>ct_logs_url</c> and <c>custom_logs:</c>: which logs the ingestors follow.</summary>
 public sealed class LogListOptions

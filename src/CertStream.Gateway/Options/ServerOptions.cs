@@ -1,33 +1,20 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace CertStream.ServiceDefaults.Configuration;
+namespace CertStream.Gateway.Options;
 
-/// <summary>Top-level keys: <c>host</c>, <c>port</c>, <c>log_level</c>, <c>buffer_size</c>, <c>tls_cert</c>, <c>tls_key</c>.</summary>
+/// <summary>
+/// The gateway's top-level keys: <c>host</c>, <c>port</c>, <c>buffer_size</c>, <c>tls_cert</c>, <c>tls_key</c>.
+/// Only the gateway binds and validates them: an ingestor starts whatever they hold (a TLS file
+/// mounted only on gateway pods, say). <c>log_level</c> belongs to every service (LoggingOptions).
+/// </summary>
 public sealed class ServerOptions
 {
     [ConfigurationKeyName("host")] public string Host { get; init; } = "0.0.0.0";
     [ConfigurationKeyName("port")] public int Port { get; init; } = 8080;
-    [ConfigurationKeyName("log_level")] public string LogLevel { get; init; } = "info";
     /// <summary>Per-client queue length in messages.</summary>
     [ConfigurationKeyName("buffer_size")] public int BufferSize { get; init; } = 1000;
     [ConfigurationKeyName("tls_cert")] public string? TlsCert { get; init; }
     [ConfigurationKeyName("tls_key")] public string? TlsKey { get; init; }
-
-    public static bool TryParseLogLevel(string? value, out LogLevel level)
-    {
-        level = (value ?? "").Trim().ToLowerInvariant() switch
-        {
-            "trace" => Microsoft.Extensions.Logging.LogLevel.Trace,
-            "debug" => Microsoft.Extensions.Logging.LogLevel.Debug,
-            "info" or "information" => Microsoft.Extensions.Logging.LogLevel.Information,
-            "warn" or "warning" => Microsoft.Extensions.Logging.LogLevel.Warning,
-            "error" => Microsoft.Extensions.Logging.LogLevel.Error,
-            _ => Microsoft.Extensions.Logging.LogLevel.None,
-        };
-        return level != Microsoft.Extensions.Logging.LogLevel.None;
-    }
 }
 
 public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
@@ -38,11 +25,6 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         if (o.Port is < 0 or > 65535)
         {
             errors.Add($"port (CERTSTREAM_PORT): {o.Port} is not a TCP port (0-65535).");
-        }
-
-        if (!ServerOptions.TryParseLogLevel(o.LogLevel, out _))
-        {
-            errors.Add($"log_level (CERTSTREAM_LOG_LEVEL): '{o.LogLevel}' is not one of trace, debug, info, warn, error.");
         }
 
         if (o.BufferSize < 1)
