@@ -45,7 +45,7 @@ for _ in $(seq 100); do redis-cli -p "$redis_port" ping > /dev/null 2>&1 && brea
 
 sim_port=$(free_port)
 (cd src/CertStream.CtLogSimulator/bin/Release/net10.0 && exec dotnet CertStream.CtLogSimulator.dll --urls "http://127.0.0.1:$sim_port" \
-  --Simulator:Rfc6962Logs=2 --Simulator:TiledLogs=2 --Simulator:InitialSize=1000 \
+  --Simulator:Rfc6962Logs=2 --Simulator:TiledLogs=2 --Simulator:InitialSize=1000 --Simulator:TreeHeadIntervalMs=1000 \
   --Simulator:EntriesPerSecond=$(python3 -c "print($RATE / $LOGS)")) > "$work/simulator.log" 2>&1 &
 started $! simulator
 wait_http "http://127.0.0.1:$sim_port/log_list.json"

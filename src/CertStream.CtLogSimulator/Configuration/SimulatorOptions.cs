@@ -13,6 +13,7 @@ namespace CertStream.CtLogSimulator.Configuration;
 /// <item><c>UseRecordedEntries</c> (true): real entries first, then generated. <c>EntryCacheSize</c> (4096 per log).</item>
 /// <item><c>TileEncoding</c> (Gzip | GzipWithoutHeader | Identity).</item>
 /// <item><c>PublicBaseUrl</c> (unset): base URL written into <c>/log_list.json</c>; unset: the request's scheme and Host.</item>
+/// <item><c>TreeHeadIntervalMs</c> (0: live): tree heads change only every this many ms, as a real log publishes them.</item>
 /// <item><c>ControlApi</c> (false): serve <c>/control/logs/…</c> to grow, backdate and pause logs while running (Http/ControlApi).</item>
 /// <item><c>Faults:{n}:</c> <c>Log</c> (a name or <c>*</c>), <c>Kind</c> (TooManyRequests | ServerError | Slow |
 /// TruncatedBody | MalformedBody | StaleTreeHead), <c>Endpoint</c> (optional: GetSth, GetEntries, GetRoots, Checkpoint,
@@ -46,6 +47,8 @@ public sealed class SimulatorOptions
 
     public bool ControlApi { get; set; }
 
+    public int TreeHeadIntervalMs { get; set; }
+
     public List<SimulatorFaultOptions> Faults { get; set; } = [];
 
     /// <summary>The logs this configuration describes.</summary>
@@ -73,6 +76,7 @@ public sealed class SimulatorOptions
         UseRecordedEntries = UseRecordedEntries,
         EntryCacheSize = EntryCacheSize,
         TileEncoding = TileEncoding,
+        TreeHeadIntervalMs = TreeHeadIntervalMs,
     };
 }
 
@@ -136,6 +140,11 @@ public sealed class SimulatorOptionsValidator : IValidateOptions<SimulatorOption
         if (o.PageCap < 1)
         {
             errors.Add($"Simulator:PageCap: {o.PageCap} must be at least 1.");
+        }
+
+        if (o.TreeHeadIntervalMs < 0)
+        {
+            errors.Add($"Simulator:TreeHeadIntervalMs: {o.TreeHeadIntervalMs} must be >= 0.");
         }
 
         if (o.EntryCacheSize < 1)

@@ -13,8 +13,15 @@ internal sealed class GrowthModel
     private readonly List<Segment> _segments = [];
     private readonly Lock _gate = new();
 
-    public GrowthModel(TimeProvider time, long initialSize, double entriesPerSecond)
+    private readonly long _publishIntervalMs;
+
+    // publishIntervalMs 0: the size is live (grows between any two requests). Above 0: the size is what
+    // it was at the last multiple of this interval, as a real log that integrates and publishes a tree
+    // head every second or so (Sunlight: 1 s); entries added by Grow show at once.
+    public GrowthModel(TimeProvider time, long initialSize, double entriesPerSecond, long publishIntervalMs = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(publishIntervalMs);
+        _publishIntervalMs = publishIntervalMs;
         ArgumentOutOfRangeException.ThrowIfNegative(initialSize);
         ValidateRate(entriesPerSecond);
         _time = time;
@@ -37,6 +44,11 @@ internal sealed class GrowthModel
     public long Size()
     {
         var now = NowMs();
+        if (_publishIntervalMs > 0)
+        {
+            now -= now % _publishIntervalMs;
+        }
+
         lock (_gate)
         {
             return SizeAt(now);

@@ -48,7 +48,8 @@ public sealed class CertStreamSystem : IAsyncDisposable
     public async Task<SimulatorHandle> StartSimulatorAsync(IReadOnlyDictionary<string, string> settings)
     {
         var port = RedisTestServer.FreePort();
-        var args = new List<string> { ServiceBuild.DllOf(ServiceBuild.Simulator), "--urls", $"http://127.0.0.1:{port}", "--Simulator:ControlApi=true" };
+        // Tree heads once a second, as real logs publish them (a live edge makes every partial tile a race).
+        var args = new List<string> { ServiceBuild.DllOf(ServiceBuild.Simulator), "--urls", $"http://127.0.0.1:{port}", "--Simulator:ControlApi=true", "--Simulator:TreeHeadIntervalMs=1000" };
         args.AddRange(settings.Select(s => $"--Simulator:{s.Key}={s.Value}"));
         var process = Start("simulator", args, new Dictionary<string, string?>());
         var simulator = new SimulatorHandle(process, $"http://127.0.0.1:{port}", Http);
