@@ -48,4 +48,17 @@ internal static class DisconnectReasons
         DisconnectReason.TokenRevoked => "token_revoked",
         _ => "none",
     };
+
+    /// <summary>What the client is told when the server ends its connection (WebSocket close frame, SSE comment).</summary>
+    public static string Describe(DisconnectReason reason, long dropped) => reason switch
+    {
+        DisconnectReason.Shutdown => "server shutting down",
+        DisconnectReason.SlowClient => $"client too slow: {dropped} messages dropped",
+        DisconnectReason.DeadPeer => "no reply to pings",
+        DisconnectReason.WriteStall => "client stopped reading",
+        DisconnectReason.ProtocolError => "protocol error",
+        DisconnectReason.TokenRevoked => "token revoked",
+        DisconnectReason.MessageTooBig => "message too big",
+        _ => "internal error",
+    };
 }
