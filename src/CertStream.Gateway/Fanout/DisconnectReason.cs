@@ -11,7 +11,7 @@ public enum DisconnectReason
     /// <summary>The node is stopping.</summary>
     Shutdown,
 
-    /// <summary>The client kept losing messages for longer than the slow-client grace period.</summary>
+    /// <summary>The client lost messages and had not caught up when the slow-client grace period after its first loss ended.</summary>
     SlowClient,
 
     /// <summary>Nothing came back from a WebSocket peer (not even a pong) for the dead-peer timeout.</summary>
