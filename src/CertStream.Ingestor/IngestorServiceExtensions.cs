@@ -1,10 +1,12 @@
 using System.Net;
+using CertStream.Ingestor.CatchUp;
 using CertStream.Ingestor.Coordination;
 using CertStream.Ingestor.Ct.Http;
 using CertStream.Ingestor.Ct.Rfc6962;
 using CertStream.Ingestor.Ct.StaticCt;
 using CertStream.Ingestor.Following;
 using CertStream.Ingestor.LogList;
+using CertStream.Ingestor.Options;
 using CertStream.Ingestor.Publishing;
 using CertStream.Ingestor.Serialization;
 using CertStream.Ingestor.State;
@@ -27,6 +29,7 @@ public static class IngestorServiceExtensions
         var services = builder.Services;
         services.AddCertStreamOptions<CtLogOptions, CtLogOptionsValidator>(CtLogOptions.Section);
         services.AddReloadableCertStreamOptions<LogListOptions, LogListOptionsValidator>(null);
+        services.AddCertStreamOptions<CatchUpOptions, CatchUpOptionsValidator>(CatchUpOptions.Section);
         builder.AddRedisClient(RedisConnectionName, configureOptions: o =>
         {
             o.AbortOnConnectFail = false;
@@ -68,6 +71,8 @@ public static class IngestorServiceExtensions
         services.AddSingleton<IssuerCache>();
         services.AddSingleton<ICertificateMessageSerializer, CertificateMessageSerializer>();
         services.AddSingleton<EntryPublisher>();
+        services.AddSingleton<CatchUpLimiter>();
+        services.AddSingleton<CatchUpPolicy>();
         services.AddSingleton<StateFileMirror>();
         services.AddSingleton<RedisTreeStateStore>();
         services.AddSingleton<IngestorIdentity>();
