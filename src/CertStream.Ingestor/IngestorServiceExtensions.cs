@@ -85,6 +85,7 @@ public static class IngestorServiceExtensions
         services.AddSingleton<IngestorReadiness>();
         services.AddHealthChecks().AddCheck<IngestorReadiness>("ingestor");
         services.AddHostedService<IngestorWorker>();
+        services.AddHostedService<ProgressReporter>();
         return builder;
     }
 }

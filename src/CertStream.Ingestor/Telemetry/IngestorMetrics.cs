@@ -40,7 +40,17 @@ public sealed class IngestorMetrics : IDisposable
 
     public void Untrack(string logKey) => _logs.TryRemove(logKey, out _);
 
-    public void EntriesPublished(string logKey, int count) => _published.Add(count, new KeyValuePair<string, object?>("log", logKey));
+    /// <summary>The logs followed now.</summary>
+    public IEnumerable<LogStatus> Followed => _logs.Values;
+
+    public void EntriesPublished(string logKey, int count)
+    {
+        _published.Add(count, new KeyValuePair<string, object?>("log", logKey));
+        if (_logs.TryGetValue(logKey, out var status))
+        {
+            Interlocked.Add(ref status.Published, count);
+        }
+    }
 
     public void PublishRetried(string logKey) => _publishRetries.Add(1, new KeyValuePair<string, object?>("log", logKey));
 
