@@ -1,4 +1,5 @@
 using System.Net;
+using CertStream.Ingestor.CatchUp;
 using CertStream.Ingestor.Coordination;
 using CertStream.Ingestor.Ct.Http;
 using CertStream.Ingestor.Ct.Rfc6962;
@@ -27,6 +28,7 @@ public static class IngestorServiceExtensions
         var services = builder.Services;
         services.AddCertStreamOptions<CtLogOptions, CtLogOptionsValidator>(CtLogOptions.Section);
         services.AddReloadableCertStreamOptions<LogListOptions, LogListOptionsValidator>(null);
+        services.AddCertStreamOptions<CatchUpOptions, CatchUpOptionsValidator>(CatchUpOptions.Section);
         builder.AddRedisClient(RedisConnectionName, configureOptions: o =>
         {
             o.AbortOnConnectFail = false;
@@ -68,6 +70,8 @@ public static class IngestorServiceExtensions
         services.AddSingleton<IssuerCache>();
         services.AddSingleton<ICertificateMessageSerializer, CertificateMessageSerializer>();
         services.AddSingleton<EntryPublisher>();
+        services.AddSingleton<CatchUpLimiter>();
+        services.AddSingleton<CatchUpPolicy>();
         services.AddSingleton<StateFileMirror>();
         services.AddSingleton<RedisTreeStateStore>();
         services.AddSingleton<IngestorIdentity>();
@@ -80,6 +84,7 @@ public static class IngestorServiceExtensions
         services.AddSingleton<IngestorReadiness>();
         services.AddHealthChecks().AddCheck<IngestorReadiness>("ingestor");
         services.AddHostedService<IngestorWorker>();
+        services.AddHostedService<ProgressReporter>();
         return builder;
     }
 }

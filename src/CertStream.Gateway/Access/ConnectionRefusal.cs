@@ -16,6 +16,9 @@ internal enum ConnectionRefusal
 
     /// <summary>The cluster has <c>connection_limit:max_connections</c> connections (503).</summary>
     MaxConnections,
+
+    /// <summary>An HTTP request on the raw TCP port (400).</summary>
+    HttpRequest,
 }
 
 internal static class ConnectionRefusals
@@ -26,6 +29,7 @@ internal static class ConnectionRefusals
         ConnectionRefusal.RateLimited => "rate_limited",
         ConnectionRefusal.PerIpLimit => "per_ip_limit",
         ConnectionRefusal.MaxConnections => "max_connections",
+        ConnectionRefusal.HttpRequest => "http_request",
         _ => "none",
     };
 }

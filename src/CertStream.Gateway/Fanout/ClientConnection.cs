@@ -32,7 +32,8 @@ internal abstract class ClientConnection
     private long _countedUpTo;     // lost messages before this sequence are already counted
     private long _dropped;
     private long _droppedAtLastTick;
-    private long _lagSince;        // timestamp of the first tick of the current run of ticks with drops
+    private long _headAtLastTick;  // the ring's head at the previous tick: a client whose cursor has passed it is caught up
+    private long _lagSince;        // timestamp of the tick that saw this lag period's first loss; 0 while caught up
     private long _sent;
     private long _writes;
     private long _lastMessage;     // when a JSON message (data or heartbeat) was last written; control frames do not count
@@ -50,7 +51,7 @@ internal abstract class ClientConnection
         Protocol = protocol;
         Remote = remote;
         Services = services;
-        _cursor = _countedUpTo = topic.Ring.Head;
+        _cursor = _countedUpTo = _headAtLastTick = topic.Ring.Head;
         var now = services.Time.GetTimestamp();
         _lastMessage = _lastReceive = _lastPing = now;
     }
@@ -159,35 +160,52 @@ internal abstract class ClientConnection
             control |= Control.Heartbeat;
         }
 
-        long dropped;
-        lock (_accounting)
+        if (IsSlow(now) && s.Options.SlowClientPolicy == SlowClientPolicy.Disconnect)
         {
-            AccountLost(moveCursor: false);
-            dropped = _dropped;
+            RequestClose(DisconnectReason.SlowClient);
+            return;
         }
 
-        if (dropped > _droppedAtLastTick)
-        {
-            if (_lagSince == 0)
-            {
-                _lagSince = now;
-            }
-            else if (s.Options.SlowClientPolicy == SlowClientPolicy.Disconnect && now - _lagSince >= s.SlowClientGraceTicks)
-            {
-                RequestClose(DisconnectReason.SlowClient);
-                return;
-            }
-        }
-        else
-        {
-            _lagSince = 0;
-        }
-
-        _droppedAtLastTick = dropped;
         if (control != Control.None)
         {
             Request(control);
         }
+    }
+
+    /// <summary>
+    /// Whether the client has been behind for the slow-client grace period: it lost messages, and
+    /// has not caught up since. Ingestors publish in batches, so even a client that never reads
+    /// loses messages only in the seconds a batch arrives; a quiet second is not a recovery. Caught
+    /// up means no loss since the previous tick and everything that was queued at that tick
+    /// written (the cursor has passed that tick's head): a client that keeps up with a stream that
+    /// never pauses is always a few messages behind the live head, never behind last second's.
+    /// Runs on the liveness tick, whatever the send loop is doing (typically waiting on a flush
+    /// that a client that does not read never completes).
+    /// </summary>
+    private bool IsSlow(long now)
+    {
+        long dropped, cursor;
+        lock (_accounting)
+        {
+            AccountLost(moveCursor: false);
+            dropped = _dropped;
+            cursor = _cursor;
+        }
+
+        var lost = dropped > _droppedAtLastTick;
+        var caughtUp = !lost && cursor >= _headAtLastTick;
+        _droppedAtLastTick = dropped;
+        _headAtLastTick = Topic.Ring.Head;
+        if (lost && _lagSince == 0)
+        {
+            _lagSince = now;
+        }
+        else if (caughtUp)
+        {
+            _lagSince = 0;
+        }
+
+        return _lagSince != 0 && now - _lagSince >= Services.SlowClientGraceTicks;
     }
 
     /// <summary>Records that something arrived from the peer (it is alive).</summary>

@@ -11,7 +11,7 @@ public enum DisconnectReason
     /// <summary>The node is stopping.</summary>
     Shutdown,
 
-    /// <summary>The client kept losing messages for longer than the slow-client grace period.</summary>
+    /// <summary>The client lost messages and had not caught up when the slow-client grace period after its first loss ended.</summary>
     SlowClient,
 
     /// <summary>Nothing came back from a WebSocket peer (not even a pong) for the dead-peer timeout.</summary>
@@ -47,5 +47,18 @@ internal static class DisconnectReasons
         DisconnectReason.Error => "error",
         DisconnectReason.TokenRevoked => "token_revoked",
         _ => "none",
+    };
+
+    /// <summary>What the client is told when the server ends its connection (WebSocket close frame, SSE comment).</summary>
+    public static string Describe(DisconnectReason reason, long dropped) => reason switch
+    {
+        DisconnectReason.Shutdown => "server shutting down",
+        DisconnectReason.SlowClient => $"client too slow: {dropped} messages dropped",
+        DisconnectReason.DeadPeer => "no reply to pings",
+        DisconnectReason.WriteStall => "client stopped reading",
+        DisconnectReason.ProtocolError => "protocol error",
+        DisconnectReason.TokenRevoked => "token revoked",
+        DisconnectReason.MessageTooBig => "message too big",
+        _ => "internal error",
     };
 }

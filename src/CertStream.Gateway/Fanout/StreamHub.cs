@@ -14,6 +14,7 @@ namespace CertStream.Gateway.Fanout;
 internal sealed class StreamHub : IHostedService, IDisposable
 {
     private static readonly TimeSpan LivenessPeriod = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan SummaryPeriod = TimeSpan.FromMinutes(1);
 
     private readonly StreamTopic[] _topics;
     private readonly IHostApplicationLifetime _lifetime;
@@ -23,7 +24,9 @@ internal sealed class StreamHub : IHostedService, IDisposable
     private readonly long[] _retiredSent = new long[StreamKinds.Count * 3];
     private readonly long[] _retiredDropped = new long[StreamKinds.Count * 3];
     private readonly long[] _retiredWrites = new long[StreamKinds.Count * 3];
+    private readonly ClientActivity _activity = new();
     private ITimer? _liveness;
+    private ITimer? _summary;
     private CancellationTokenRegistration _stopping;
     private volatile bool _closing;
 
@@ -80,6 +83,7 @@ internal sealed class StreamHub : IHostedService, IDisposable
         }
 
         Services.Metrics.ClientConnected(client.Stream, client.Protocol);
+        _activity.Connected();
         Log.LogDebugClientConnected(_logger, TransportProtocols.Name(client.Protocol), client.Remote, StreamKinds.Name(client.Stream));
         var subscribed = client.Topic.AddAsync(client);
         if (_closing)
@@ -108,14 +112,8 @@ internal sealed class StreamHub : IHostedService, IDisposable
     {
         var reason = client.CloseReason == DisconnectReason.None ? DisconnectReason.ClientClosed : client.CloseReason;
         Services.Metrics.ClientDisconnected(client.Stream, client.Protocol, reason);
-        var protocol = TransportProtocols.Name(client.Protocol);
-        var stream = StreamKinds.Name(client.Stream);
-        if (reason is DisconnectReason.SlowClient or DisconnectReason.DeadPeer or DisconnectReason.WriteStall)
-        {
-            Log.LogWarningClientClosedByServer(_logger, protocol, client.Remote, stream, DisconnectReasons.Name(reason), client.Dropped);
-        }
-
-        Log.LogDebugClientDisconnected(_logger, protocol, client.Remote, stream, DisconnectReasons.Name(reason), client.Sent, client.Dropped);
+        _activity.Disconnected(reason);
+        Log.LogDebugClientDisconnected(_logger, TransportProtocols.Name(client.Protocol), client.Remote, StreamKinds.Name(client.Stream), DisconnectReasons.Name(reason), client.Sent, client.Dropped);
         lock (_totalsGate)
         {
             // Atomic for the counters: the client's tallies leave the live sum as they join the retired one.
@@ -133,6 +131,7 @@ internal sealed class StreamHub : IHostedService, IDisposable
     {
         var time = Services.Time;
         _liveness = time.CreateTimer(static state => ((StreamHub)state!).TickLiveness(), this, LivenessPeriod, LivenessPeriod);
+        _summary = time.CreateTimer(static state => ((StreamHub)state!).LogSummary(), this, SummaryPeriod, SummaryPeriod);
 
         // Stream handlers would otherwise keep the server's graceful shutdown waiting for clients.
         _stopping = _lifetime.ApplicationStopping.Register(static state => ((StreamHub)state!).CloseAll(), this);
@@ -149,6 +148,7 @@ internal sealed class StreamHub : IHostedService, IDisposable
     {
         _stopping.Dispose();
         _liveness?.Dispose();
+        _summary?.Dispose();
         _flushScheduler?.Dispose();
     }
 
@@ -180,6 +180,27 @@ internal sealed class StreamHub : IHostedService, IDisposable
                 client.Tick(now);
             }
         }
+    }
+
+    /// <summary>Once a minute, one Information line on the clients that came and went; nothing when none did.</summary>
+    private void LogSummary()
+    {
+        var summary = _activity.Take();
+        if (summary.IsEmpty)
+        {
+            return;
+        }
+
+        Log.LogInformationClientSummary(
+            _logger,
+            summary.Connected,
+            summary.Disconnected,
+            summary.SlowClients,
+            summary.DeadPeers,
+            summary.WriteStalls,
+            Topic(StreamKind.Lite).Clients.Length,
+            Topic(StreamKind.Full).Clients.Length,
+            Topic(StreamKind.Domains).Clients.Length);
     }
 
     private void WakePendingTopics()

@@ -167,7 +167,7 @@ internal sealed class StreamTopic
             var queue = await subscriber.SubscribeAsync(_channel);
             queue.OnMessage(OnMessage);
             Volatile.Write(ref _subscription, queue);
-            Log.LogInformationSubscribed(_services.Logger, _channel.ToString());
+            Log.LogDebugSubscribed(_services.Logger, _channel.ToString());
             return true;
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
@@ -187,7 +187,7 @@ internal sealed class StreamTopic
         try
         {
             await queue.UnsubscribeAsync();
-            Log.LogInformationUnsubscribed(_services.Logger, _channel.ToString());
+            Log.LogDebugUnsubscribed(_services.Logger, _channel.ToString());
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {

@@ -3,7 +3,10 @@ using CertStream.Contracts;
 
 namespace CertStream.Gateway.Http;
 
-/// <summary>What a browser gets on a stream path: a short page saying what the endpoint is, not an error.</summary>
+/// <summary>
+/// What a browser gets on a stream path: a short page saying what the endpoint is, not an error,
+/// with the address to connect to as the client used it (through a trusted proxy: the proxy's).
+/// </summary>
 internal static class StreamInfoPage
 {
     public static Task WriteAsync(HttpContext context, StreamKind kind)
@@ -14,8 +17,8 @@ internal static class StreamInfoPage
             StreamKind.Domains => ("/domains-only", "domains-only stream", "the domains of every certificate"),
             _ => ("/", "lite stream", "every certificate, without DER or chain"),
         };
-        var scheme = context.Request.IsHttps ? "wss" : "ws";
-        var url = WebUtility.HtmlEncode($"{scheme}://{context.Request.Host}{path}");
+        var (secure, host) = RequestOrigin.Of(context);
+        var url = WebUtility.HtmlEncode($"{(secure ? "wss" : "ws")}://{host}{path}");
         var example = WebUtility.HtmlEncode(path.TrimEnd('/') + "/example.json");
         context.Response.ContentType = "text/html; charset=utf-8";
         context.Response.Headers.CacheControl = "no-cache";

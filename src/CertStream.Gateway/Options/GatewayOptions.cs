@@ -32,7 +32,7 @@ public sealed class GatewayOptions
 
     [ConfigurationKeyName("slow_client_policy")] public SlowClientPolicy SlowClientPolicy { get; init; } = SlowClientPolicy.Disconnect;
 
-    /// <summary>With policy <c>disconnect</c>: a client that loses messages in every second for this long is closed.</summary>
+    /// <summary>With policy <c>disconnect</c>: a client that lost messages and has not caught up this long after its first loss is closed.</summary>
     [ConfigurationKeyName("slow_client_grace_secs")] public double SlowClientGraceSecs { get; init; } = 30;
 
     /// <summary>Largest inbound WebSocket message (all fragments) accepted; larger ones close the connection with 1009.</summary>

@@ -40,7 +40,7 @@ public sealed class GatewayMetrics
         _received = _meter.CreateCounter<long>(MessagesReceivedName, "{message}", "Messages received from Redis.");
         _heartbeats = _meter.CreateCounter<long>(HeartbeatsSentName, "{message}", "JSON heartbeats written to quiet connections.");
         _disconnects = _meter.CreateCounter<long>(DisconnectsName, "{client}", "Connections ended, by reason.");
-        _refused = _meter.CreateCounter<long>(RefusedName, "{request}", "Connections and requests refused, by reason (unauthorized, rate_limited, per_ip_limit, max_connections).");
+        _refused = _meter.CreateCounter<long>(RefusedName, "{request}", "Connections and requests refused, by reason (unauthorized, rate_limited, per_ip_limit, max_connections, http_request).");
     }
 
     /// <summary>

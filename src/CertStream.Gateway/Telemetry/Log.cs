@@ -1,14 +1,15 @@
 
 namespace CertStream.Gateway.Telemetry;
 
-/// <summary>Every log message of the gateway; event ids are stable (1000-1099).</summary>
+/// <summary>Every log message of the gateway; event ids are stable (1000-1099, 2100-2199).</summary>
 internal static partial class Log
 {
-    [LoggerMessage(1000, LogLevel.Information, "Subscribed to {Channel}")]
-    public static partial void LogInformationSubscribed(ILogger logger, string channel);
+    // Debug: a stream whose only client reconnects over and over would log these per connection.
+    [LoggerMessage(1000, LogLevel.Debug, "Subscribed to {Channel}")]
+    public static partial void LogDebugSubscribed(ILogger logger, string channel);
 
-    [LoggerMessage(1001, LogLevel.Information, "Unsubscribed from {Channel} (no clients left)")]
-    public static partial void LogInformationUnsubscribed(ILogger logger, string channel);
+    [LoggerMessage(1001, LogLevel.Debug, "Unsubscribed from {Channel} (no clients left)")]
+    public static partial void LogDebugUnsubscribed(ILogger logger, string channel);
 
     [LoggerMessage(1002, LogLevel.Warning, "Subscribing to {Channel} failed; retrying in {RetryDelay}")]
     public static partial void LogWarningSubscribeFailed(ILogger logger, string channel, TimeSpan retryDelay, Exception exception);
@@ -21,9 +22,6 @@ internal static partial class Log
 
     [LoggerMessage(1005, LogLevel.Debug, "{Protocol} client {Remote} on the {Stream} stream disconnected ({Reason}); {Sent} messages sent, {Dropped} dropped")]
     public static partial void LogDebugClientDisconnected(ILogger logger, string protocol, string remote, string stream, string reason, long sent, long dropped);
-
-    [LoggerMessage(1006, LogLevel.Warning, "{Protocol} client {Remote} on the {Stream} stream closed: {Reason} ({Dropped} messages dropped)")]
-    public static partial void LogWarningClientClosedByServer(ILogger logger, string protocol, string remote, string stream, string reason, long dropped);
 
     [LoggerMessage(1007, LogLevel.Error, "{Protocol} client {Remote} failed")]
     public static partial void LogErrorClientFailed(ILogger logger, string protocol, string remote, Exception exception);
@@ -54,4 +52,7 @@ internal static partial class Log
 
     [LoggerMessage(1016, LogLevel.Warning, "Cluster connection count in Redis unavailable; admitting on this node's own counts")]
     public static partial void LogWarningConnectionCountUnavailable(ILogger logger, Exception? exception);
+
+    [LoggerMessage(2100, LogLevel.Information, "Clients in the last minute: {Connected} connected, {Disconnected} disconnected ({SlowClients} closed as slow, {DeadPeers} as dead peers, {WriteStalls} for stalled writes); connected now: {Lite} lite, {Full} full, {Domains} domains")]
+    public static partial void LogInformationClientSummary(ILogger logger, long connected, long disconnected, long slowClients, long deadPeers, long writeStalls, int lite, int full, int domains);
 }

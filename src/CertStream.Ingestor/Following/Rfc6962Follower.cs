@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using CertStream.Ingestor.CatchUp;
 using CertStream.Ingestor.Ct;
 using CertStream.Ingestor.Ct.Rfc6962;
 using CertStream.Ingestor.Options;
@@ -11,11 +13,12 @@ namespace CertStream.Ingestor.Following;
 /// Follows an RFC 6962 log: get-sth, then get-entries windows of <c>ct_log:batch_size</c>, several
 /// in flight while behind (<c>ct_log:fetch_concurrency</c>), published strictly in index order.
 /// A window advances by what the log actually returned (short pages are normal) and is never
-/// asked past tree_size-1.
+/// asked past tree_size-1. Backlog is paced and, when too old, skipped by <see cref="CatchUpPolicy"/>.
 /// </summary>
 public sealed class Rfc6962Follower(
     Rfc6962Client client,
     EntryPublisher publisher,
+    CatchUpPolicy catchUp,
     IngestorMetrics metrics,
     IOptions<CtLogOptions> options,
     ILogger<Rfc6962Follower> logger) : ILogFollower
@@ -30,7 +33,22 @@ public sealed class Rfc6962Follower(
             return;
         }
 
+        await catchUp.SkipStaleBacklogAsync(session, (index, token) => TimestampAtAsync(session, index, token), ct);
         await CatchUpAsync(session, session.Target, ct);
+    }
+
+    /// <summary>One entry's CT timestamp (ms), for the catch-up age check.</summary>
+    private async Task<long> TimestampAtAsync(LogSession session, long index, CancellationToken ct)
+    {
+        var page = await session.WithRetryAsync(token => client.GetEntriesAsync(session.Log, index, index, token), ct);
+        var leaf = page[0].LeafInput;
+        // MerkleTreeLeaf: version (1), leaf_type (1), then the TimestampedEntry's timestamp (8, big-endian ms).
+        if (leaf.Length < 10)
+        {
+            throw new CtDecodeException($"leaf_input of entry {index} is {leaf.Length} bytes");
+        }
+
+        return BinaryPrimitives.ReadInt64BigEndian(leaf.AsSpan(2, 8));
     }
 
     private Task CatchUpAsync(LogSession session, long target, CancellationToken ct)
@@ -46,6 +64,7 @@ public sealed class Rfc6962Follower(
             (range, token) => FetchRangeAsync(session, range.Start, range.End, token),
             async (range, raw) =>
             {
+                await catchUp.PaceAsync(range.Start, range.End + 1, target, ct);
                 await publisher.PublishAsync(session.Log, Decode(session.Log, range.Start, raw), ct);
                 await session.AdvanceAsync(range.End + 1, ct);
             },

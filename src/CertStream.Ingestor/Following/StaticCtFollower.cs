@@ -1,3 +1,4 @@
+using CertStream.Ingestor.CatchUp;
 using CertStream.Ingestor.Ct;
 using CertStream.Ingestor.Ct.StaticCt;
 using CertStream.Ingestor.Options;
@@ -11,14 +12,18 @@ namespace CertStream.Ingestor.Following;
 /// size, several full tiles in flight while behind, published in index order. The right-edge
 /// partial tile is fetched only when the log grew past what was already published (tailing a
 /// quiet log costs one checkpoint request per poll). Chains come from <c>issuer/&lt;sha256&gt;</c>
-/// through one cache shared by all logs.
+/// through one cache shared by all logs. Backlog is paced and, when too old, skipped by
+/// <see cref="CatchUpPolicy"/>.
 /// </summary>
 public sealed class StaticCtFollower(
     StaticCtClient client,
     IssuerCache issuers,
     EntryPublisher publisher,
+    CatchUpPolicy catchUp,
     IOptions<CtLogOptions> options) : ILogFollower
 {
+    private StaticCtClient Client => client;
+
     public async Task RoundAsync(LogSession session, CancellationToken ct)
     {
         var body = await session.WithRetryAsync(token => client.GetCheckpointAsync(session.Log, token), ct);
@@ -30,6 +35,8 @@ public sealed class StaticCtFollower(
             return;
         }
 
+        var probe = new TimestampProbe(this, session, session.Target);
+        await catchUp.SkipStaleBacklogAsync(session, probe.AtAsync, ct);
         await CatchUpAsync(session, session.Target, ct);
     }
 
@@ -46,6 +53,8 @@ public sealed class StaticCtFollower(
             (range, token) => FetchTileAsync(session, range.Tile, range.Width, from, token),
             async (range, entries) =>
             {
+                var start = Math.Max(from, range.Tile * TilePath.Width);
+                await catchUp.PaceAsync(start, range.Tile * TilePath.Width + range.Width, target, ct);
                 await publisher.PublishAsync(session.Log, entries, ct);
                 await session.AdvanceAsync(range.Tile * TilePath.Width + range.Width, ct);
             },
@@ -80,5 +89,26 @@ public sealed class StaticCtFollower(
         }
 
         return entries;
+    }
+
+    /// <summary>Entry timestamps for the catch-up age check, one data tile at a time (the last tile read is kept: bisection ends inside one).</summary>
+    private sealed class TimestampProbe(StaticCtFollower follower, LogSession session, long target)
+    {
+        private long _tile = -1;
+        private TileLeaf[] _leaves = [];
+
+        public async Task<long> AtAsync(long index, CancellationToken ct)
+        {
+            var tile = index / TilePath.Width;
+            if (tile != _tile)
+            {
+                var width = (int)Math.Min(TilePath.Width, target - (tile * TilePath.Width));
+                var (body, served) = await session.WithRetryAsync(token => follower.Client.GetDataTileAsync(session.Log, tile, width, token), ct);
+                _leaves = TileLeafDecoder.Decode(body, tile, served);
+                _tile = tile;
+            }
+
+            return _leaves[(int)(index % TilePath.Width)].TimestampMs;
+        }
     }
 }

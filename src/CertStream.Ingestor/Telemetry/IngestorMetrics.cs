@@ -18,6 +18,7 @@ public sealed class IngestorMetrics : IDisposable
     private readonly Counter<long> _decodeFailures;
     private readonly Counter<long> _requestErrors;
     private readonly Counter<long> _publishRetries;
+    private readonly Counter<long> _skipped;
     private readonly Histogram<double> _requestDuration;
     private readonly ConcurrentDictionary<string, LogStatus> _logs = new(StringComparer.Ordinal);
 
@@ -28,6 +29,7 @@ public sealed class IngestorMetrics : IDisposable
         _decodeFailures = _meter.CreateCounter<long>("certstream.ingestor.decode_failures", "{entry}", "Entries that could not be decoded and were skipped");
         _requestErrors = _meter.CreateCounter<long>("certstream.ingestor.request_errors", "{request}", "CT log requests that failed");
         _publishRetries = _meter.CreateCounter<long>("certstream.ingestor.publish_retries", "{attempt}", "Publish attempts repeated because Redis failed or the subscribers were not back yet");
+        _skipped = _meter.CreateCounter<long>("certstream.ingestor.skipped_entries", "{entry}", "Backlog entries skipped as older than ct_log:catchup_max_age_secs (never published)");
         _requestDuration = _meter.CreateHistogram<double>("certstream.ingestor.request_duration", "s", "CT log request latency");
         _meter.CreateObservableGauge("certstream.ingestor.lag", ObserveLag, "{entry}", "Tree size minus the next index to fetch");
         _meter.CreateObservableGauge("certstream.ingestor.circuit_state", ObserveCircuit, "{state}", "0 healthy, 1 degraded, 2 open");
@@ -38,9 +40,21 @@ public sealed class IngestorMetrics : IDisposable
 
     public void Untrack(string logKey) => _logs.TryRemove(logKey, out _);
 
-    public void EntriesPublished(string logKey, int count) => _published.Add(count, new KeyValuePair<string, object?>("log", logKey));
+    /// <summary>The logs followed now.</summary>
+    public IEnumerable<LogStatus> Followed => _logs.Values;
+
+    public void EntriesPublished(string logKey, int count)
+    {
+        _published.Add(count, new KeyValuePair<string, object?>("log", logKey));
+        if (_logs.TryGetValue(logKey, out var status))
+        {
+            Interlocked.Add(ref status.Published, count);
+        }
+    }
 
     public void PublishRetried(string logKey) => _publishRetries.Add(1, new KeyValuePair<string, object?>("log", logKey));
+
+    public void EntriesSkipped(string logKey, long count) => _skipped.Add(count, new KeyValuePair<string, object?>("log", logKey));
 
     public void DecodeFailed(string logKey) => _decodeFailures.Add(1, new KeyValuePair<string, object?>("log", logKey));
 

@@ -77,4 +77,13 @@ internal static partial class Log
 
     [LoggerMessage(1112, LogLevel.Warning, "{Channel} has {Receivers} subscribers after the Redis outage, {Expected} before; publishing on after waiting {GraceSecs} s")]
     public static partial void SubscribersNotBack(ILogger logger, string channel, long receivers, long expected, long graceSecs);
+
+    [LoggerMessage(1140, LogLevel.Warning, "Circuit of {Log} open: trial round in {Seconds:0.0} s")]
+    public static partial void CircuitOpen(ILogger logger, string log, double seconds);
+
+    [LoggerMessage(1130, LogLevel.Information, "{Log}: {Entries} entries published in {Seconds} s ({Rate:0.0}/s), next index {Index}, lag {Lag} to tree size {TreeSize}")]
+    public static partial void Progress(ILogger logger, string log, long entries, long seconds, double rate, long index, long lag, long treeSize);
+
+    [LoggerMessage(1120, LogLevel.Warning, "Skipped {Count} entries of {Log} ([{From}, {To})): backlog older than ct_log:catchup_max_age_secs ({MaxAgeSecs} s); following on from {To}")]
+    public static partial void BacklogSkipped(ILogger logger, string log, long count, long from, long to, int maxAgeSecs);
 }

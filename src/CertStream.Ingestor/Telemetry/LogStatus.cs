@@ -9,6 +9,7 @@ public sealed class LogStatus(string key)
 
     public long TreeSize;
     public long NextIndex;
+    public long Published;
     public CircuitState Circuit;
 
     public long Lag => Math.Max(0, Volatile.Read(ref TreeSize) - Volatile.Read(ref NextIndex));

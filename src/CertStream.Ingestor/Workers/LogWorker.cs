@@ -64,6 +64,11 @@ public sealed class LogWorker(
                     Log.CircuitChanged(logger, log.Key, from, breaker.State);
                 }
 
+                if (breaker.State == CircuitState.Open)
+                {
+                    Log.CircuitOpen(logger, log.Key, breaker.OpenPeriod.TotalSeconds);
+                }
+
                 if (session.IsComplete)
                 {
                     Log.ReadonlyComplete(logger, log.Key, session.NextIndex);

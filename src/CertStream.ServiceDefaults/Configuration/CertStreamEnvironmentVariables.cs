@@ -46,6 +46,8 @@ public static class CertStreamEnvironmentVariables
         ["CERTSTREAM_CT_LOG_REQUEST_TIMEOUT_SECS"] = "ct_log:request_timeout_secs",
         ["CERTSTREAM_CT_LOG_BATCH_SIZE"] = "ct_log:batch_size",
         ["CERTSTREAM_CT_LOG_POLL_INTERVAL_MS"] = "ct_log:poll_interval_ms",
+        ["CERTSTREAM_CT_LOG_CATCHUP_RATE"] = "ct_log:catchup_rate",
+        ["CERTSTREAM_CT_LOG_CATCHUP_MAX_AGE_SECS"] = "ct_log:catchup_max_age_secs",
 
         ["CERTSTREAM_HOT_RELOAD_ENABLED"] = "hot_reload:enabled",
         ["CERTSTREAM_HOT_RELOAD_WATCH_PATH"] = "hot_reload:watch_path",

@@ -103,6 +103,46 @@ public sealed class HttpEndpointTests(RedisFixture redis)
         Assert.Equal(0, gateway.Hub.ClientCount);
     }
 
+    /// <summary>
+    /// The page names the address the client used: its Host header, or behind a trusted proxy the
+    /// forwarded host and scheme (the proxy's own Host header names the gateway's upstream port).
+    /// </summary>
+    [Theory]
+    [InlineData(false, "localhost:5183", null, null, "ws://localhost:5183/")]
+    [InlineData(false, "localhost:5181", "localhost:5183", "https", "ws://localhost:5181/")]            // untrusted peer: forwarded headers ignored
+    [InlineData(true, "localhost:5181", "localhost:5183", "http", "ws://localhost:5183/")]
+    [InlineData(true, "localhost:5181", "edge.example, certstream.example", "http, https", "wss://certstream.example/")] // the last entry: our peer's
+    [InlineData(true, "localhost:5181", "x\"><script>alert(1)</script>", null, "ws://localhost:5181/")] // not a host: ignored
+    public async Task TheBrowserPageNamesTheAddressTheClientUsed(bool trustLoopback, string host, string? forwardedHost, string? forwardedProto, string expected)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var settings = new Dictionary<string, string?>();
+        if (trustLoopback)
+        {
+            settings["trusted_proxies:0"] = "127.0.0.1";
+        }
+
+        await using var gateway = await GatewayHost.StartAsync(redis.ConnectionString, settings, cancellationToken: ct);
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, gateway.Http("/"));
+        request.Headers.Host = host;
+        if (forwardedHost is not null)
+        {
+            request.Headers.TryAddWithoutValidation("X-Forwarded-Host", forwardedHost);
+        }
+
+        if (forwardedProto is not null)
+        {
+            request.Headers.TryAddWithoutValidation("X-Forwarded-Proto", forwardedProto);
+        }
+
+        using var response = await http.SendAsync(request, ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var html = await response.Content.ReadAsStringAsync(ct);
+        Assert.Contains($"<code>websocat {expected}</code>", html);
+        Assert.DoesNotContain("<script>", html);
+    }
+
     [Fact]
     public async Task ABadWebSocketHandshakeGets400()
     {

@@ -143,8 +143,9 @@ public sealed class ResilienceTests(RedisFixture redis)
         Assert.Equal("server shutting down", ws.Socket.CloseStatusDescription);
         await ws.Socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", ct);
 
-        // SSE and TCP: the stream ends.
-        Assert.Null(await sse.ReadEventAsync(ct));
+        // SSE: a comment saying why, and the stream ends. TCP: the stream ends.
+        Assert.Equal(": closed: server shutting down", TestMessages.Text((await sse.ReadRecordAsync(ct))!));
+        Assert.Null(await sse.ReadRecordAsync(ct));
         Assert.Null(await tcp.ReadLineAsync(ct));
 
         await stopping.WaitAsync(Wait, ct);

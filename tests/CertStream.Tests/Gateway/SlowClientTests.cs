@@ -83,6 +83,219 @@ public sealed class SlowClientTests(RedisFixture redis)
         Assert.Equal(0, normalClient.Dropped);
     }
 
+    /// <summary>
+    /// Ingestors publish in batches, so even a client that never reads loses messages only in the
+    /// seconds a batch arrives. It is closed as slow within the grace period of its first loss all
+    /// the same (not cut 90 s later as a dead peer or stalled write), counted under its reason, and
+    /// told why if it reads again: a 1008 close frame, an SSE comment, a TCP reset.
+    /// </summary>
+    [Theory]
+    [InlineData("websocket")]
+    [InlineData("sse")]
+    [InlineData("tcp")]
+    public async Task ANeverReadingClientIsClosedAsSlowAfterTheGraceThoughMessagesComeInBursts(string protocol)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var time = new FakeTimeProvider();
+        await using var gateway = await StartAsync(time, "disconnect", ct);
+        await using var publisher = await StreamPublisher.ConnectAsync(redis.ConnectionString);
+        await using var normal = await WebSocketTestClient.ConnectAsync(gateway.WebSocketUri("/"), ct);
+        var topic = gateway.Hub.Topic(StreamKind.Lite);
+        await Eventually.TrueAsync(() => topic.Clients.Length == 1, Wait, "normal client registered", ct);
+        var normalClient = topic.Clients.Single();
+
+        RawWebSocketClient? ws = null;
+        SseTestClient? sse = null;
+        TcpTestClient? tcp = null;
+        try
+        {
+            switch (protocol)
+            {
+                case "websocket":
+                    ws = await RawWebSocketClient.ConnectAsync(gateway.WebSocketUri("/"), ct, receiveBufferSize: 4096);
+                    break;
+                case "sse":
+                    sse = await SseTestClient.ConnectAsync(gateway.Http("/sse?stream=lite"), ct, receiveBufferSize: 4096);
+                    break;
+                default:
+                    tcp = await TcpTestClient.ConnectAsync(gateway.TcpPort, 'l', ct, receiveBufferSize: 4096);
+                    break;
+            }
+
+            await Eventually.TrueAsync(() => topic.Clients.Length == 2, Wait, "slow client registered", ct);
+            var slowClient = topic.Clients.Single(c => c != normalClient);
+
+            // A batch every third second; the clock moves a second at a time.
+            var firstLoss = 0;
+            for (var second = 1; !slowClient.IsClosing; second++)
+            {
+                Assert.True(second <= 120, "the slow client was never closed");
+                if (second % 3 == 1)
+                {
+                    await RoundAsync(publisher, normal, ct);
+                }
+
+                time.Advance(TimeSpan.FromSeconds(1));
+                if (firstLoss == 0 && slowClient.Dropped > 0)
+                {
+                    firstLoss = second;
+                }
+
+                if (firstLoss > 0 && !slowClient.IsClosing)
+                {
+                    Assert.True(second - firstLoss < 3, $"still open {second - firstLoss} s after its first loss (grace 3 s)");
+                }
+            }
+
+            Assert.True(firstLoss > 0, "closed before it lost anything");
+            Assert.Equal(DisconnectReason.SlowClient, slowClient.CloseReason);
+            AssertBounded(topic, slowClient);
+            Assert.Equal(0, normalClient.Dropped);
+
+            // Reading again, it finds what was in flight and then the reason (TCP: a reset).
+            switch (protocol)
+            {
+                case "websocket":
+                    var close = await ws!.ReadUntilAsync(f => f.IsClose, ct);
+                    Assert.Equal(1008, close.CloseCode);
+                    Assert.Equal($"client too slow: {slowClient.Dropped} messages dropped", close.CloseReason);
+                    await ws.SendCloseAsync(1008, ct);
+                    Assert.Null(await ws.ReadFrameAsync(ct));
+                    break;
+                case "sse":
+                    byte[]? last = null;
+                    while (await sse!.ReadRecordAsync(ct) is { } record)
+                    {
+                        last = record;
+                    }
+
+                    Assert.NotNull(last);
+                    Assert.Equal($": closed: client too slow: {slowClient.Dropped} messages dropped", TestMessages.Text(last));
+                    break;
+                default:
+                    var reset = await Assert.ThrowsAnyAsync<IOException>(async () =>
+                    {
+                        while (await tcp!.ReadLineAsync(ct) is not null)
+                        {
+                        }
+                    });
+                    Assert.Equal(System.Net.Sockets.SocketError.ConnectionReset, Assert.IsType<System.Net.Sockets.SocketException>(reset.InnerException).SocketErrorCode);
+                    break;
+            }
+
+            await Eventually.TrueAsync(() => topic.Clients.Length == 1, Wait, "slow client unregistered", ct);
+            var metrics = await ScrapeAsync(gateway, ct);
+            Assert.Equal(1, metrics.Sum("certstream_gateway_disconnects_total", ("reason", "slow_client"), ("protocol", protocol)));
+            await RoundAsync(publisher, normal, ct);
+            Assert.Equal(0, normalClient.Dropped);
+        }
+        finally
+        {
+            ws?.Dispose();
+            tcp?.Dispose();
+            if (sse is not null)
+            {
+                await sse.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>
+    /// A client that answers pings but reads a quarter of the stream is not a dead peer; it is slow,
+    /// and is closed as such within the grace period, though it loses messages only in some seconds.
+    /// </summary>
+    [Fact]
+    public async Task AReaderThatKeepsFallingBehindIsClosedThoughItAnswersPings()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var time = new FakeTimeProvider();
+        await using var gateway = await StartAsync(time, "disconnect", ct, ("gateway:ping_interval_secs", "2"));
+        await using var publisher = await StreamPublisher.ConnectAsync(redis.ConnectionString);
+        await using var normal = await WebSocketTestClient.ConnectAsync(gateway.WebSocketUri("/"), ct);
+        using var slow = await RawWebSocketClient.ConnectAsync(gateway.WebSocketUri("/"), ct, receiveBufferSize: 4096);
+        var topic = gateway.Hub.Topic(StreamKind.Lite);
+        await Eventually.TrueAsync(() => topic.Clients.Length == 2, Wait, "clients registered", ct);
+        var slowClient = topic.Clients.Single(slow.Is);
+
+        // A batch of 32 every other second; the slow client reads 8 frames a second (and answers pings).
+        var firstLoss = 0;
+        var pongs = 0;
+        for (var second = 1; !slowClient.IsClosing; second++)
+        {
+            Assert.True(second <= 120, "the slow reader was never closed");
+            if (second % 2 == 1)
+            {
+                await RoundAsync(publisher, normal, ct);
+            }
+
+            for (var frames = 0; frames < RoundMessages / 4; frames++)
+            {
+                var frame = await slow.ReadFrameAsync(ct);
+                Assert.NotNull(frame);
+                if (frame.IsPing)
+                {
+                    await slow.SendFrameAsync(0xA, frame.Payload, ct);
+                    pongs++;
+                }
+            }
+
+            time.Advance(TimeSpan.FromSeconds(1));
+            if (firstLoss == 0 && slowClient.Dropped > 0)
+            {
+                firstLoss = second;
+            }
+
+            if (firstLoss > 0 && !slowClient.IsClosing)
+            {
+                Assert.True(second - firstLoss < 3, $"still open {second - firstLoss} s after its first loss (grace 3 s)");
+            }
+        }
+
+        Assert.True(firstLoss > 0, "closed before it lost anything");
+        Assert.True(pongs > 0, "the server never pinged");
+        Assert.Equal(DisconnectReason.SlowClient, slowClient.CloseReason);
+        var close = await slow.ReadUntilAsync(f => f.IsClose, ct);
+        Assert.Equal(1008, close.CloseCode);
+        Assert.StartsWith("client too slow: ", close.CloseReason);
+    }
+
+    /// <summary>
+    /// A client that loses messages once (it paused) and then reads everything has caught up: the
+    /// grace period starts afresh, and a stream that keeps flowing does not make it look behind.
+    /// </summary>
+    [Fact]
+    public async Task AClientThatCatchesUpAfterALossIsKept()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var time = new FakeTimeProvider();
+        await using var gateway = await StartAsync(time, "disconnect", ct);
+        await using var publisher = await StreamPublisher.ConnectAsync(redis.ConnectionString);
+        await using var normal = await WebSocketTestClient.ConnectAsync(gateway.WebSocketUri("/"), ct);
+        using var paused = await RawWebSocketClient.ConnectAsync(gateway.WebSocketUri("/"), ct, receiveBufferSize: 4096);
+        var topic = gateway.Hub.Topic(StreamKind.Lite);
+        await Eventually.TrueAsync(() => topic.Clients.Length == 2, Wait, "clients registered", ct);
+        var pausedClient = topic.Clients.Single(paused.Is);
+
+        // Paused until it has lost messages.
+        byte[] last = [];
+        for (var rounds = 1; pausedClient.Dropped == 0; rounds++)
+        {
+            Assert.True(rounds <= 60, "the paused client never fell behind");
+            last = (await RoundAsync(publisher, normal, ct))[^1];
+            time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        // Then it reads everything, every second, for three times the grace period.
+        for (var second = 1; second <= 9; second++)
+        {
+            await paused.ReadUntilAsync(f => f.IsText && f.Payload.AsSpan().SequenceEqual(last), ct);
+            await Eventually.TrueAsync(() => pausedClient.Backlog == 0, Wait, "the node wrote the paused client's backlog", ct);
+            last = (await RoundAsync(publisher, normal, ct))[^1];
+            time.Advance(TimeSpan.FromSeconds(1));
+            Assert.False(pausedClient.IsClosing, $"closed {second} s after it started reading again ({pausedClient.CloseReason})");
+        }
+    }
+
     [Fact]
     public async Task WithTheDropPolicyASlowClientOnlyLosesMessages()
     {
@@ -148,17 +361,25 @@ public sealed class SlowClientTests(RedisFixture redis)
         Assert.InRange(gaps, 1, 1);
     }
 
-    private async Task<GatewayHost> StartAsync(FakeTimeProvider time, string policy, CancellationToken ct) =>
-        await GatewayHost.StartAsync(redis.ConnectionString, new Dictionary<string, string?>
+    private async Task<GatewayHost> StartAsync(FakeTimeProvider time, string policy, CancellationToken ct, params (string Key, string Value)[] more)
+    {
+        var settings = new Dictionary<string, string?>
         {
             ["buffer_size"] = "1000",
             ["gateway:max_queue_bytes"] = MaxQueueBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["gateway:slow_client_policy"] = policy,
             ["gateway:slow_client_grace_secs"] = "3",
-        }, time, ct);
+        };
+        foreach (var (key, value) in more)
+        {
+            settings[key] = value;
+        }
 
-    /// <summary>Publishes a round of messages and checks that the normal client got all of them, in order.</summary>
-    private static async Task RoundAsync(StreamPublisher publisher, WebSocketTestClient normal, CancellationToken ct)
+        return await GatewayHost.StartAsync(redis.ConnectionString, settings, time, ct);
+    }
+
+    /// <summary>Publishes a round of messages and checks that the normal client got all of them, in order; returns them.</summary>
+    private static async Task<byte[][]> RoundAsync(StreamPublisher publisher, WebSocketTestClient normal, CancellationToken ct)
     {
         var messages = Enumerable.Range(0, RoundMessages).Select(_ => TestMessages.OfSize(MessageSize)).ToArray();
         foreach (var message in messages)
@@ -170,6 +391,8 @@ public sealed class SlowClientTests(RedisFixture redis)
         {
             Assert.Equal(message, await normal.ReceiveTextAsync(ct));
         }
+
+        return messages;
     }
 
     private static void AssertBounded(StreamTopic topic, ClientConnection slow)

@@ -80,7 +80,9 @@ public sealed class StreamDeliveryTests(RedisFixture redis)
     [InlineData('F', StreamKind.Full)]
     [InlineData('d', StreamKind.Domains)]
     [InlineData('D', StreamKind.Domains)]
-    [InlineData('x', StreamKind.Lite)]
+    [InlineData('x', StreamKind.Lite)]  // any other byte: lite (wire-format.md)
+    [InlineData('\n', StreamKind.Lite)] // echo | nc
+    [InlineData('G', StreamKind.Lite)]  // a lone byte is a selector, even one that starts an HTTP method
     public async Task TcpSelectorByteChoosesTheStream(char selector, StreamKind kind)
     {
         var ct = TestContext.Current.CancellationToken;
@@ -97,6 +99,37 @@ public sealed class StreamDeliveryTests(RedisFixture redis)
 
         await publisher.PublishAsync(kind, messages[kind]);
         Assert.Equal(messages[kind], await client.ReadLineAsync(ct));
+    }
+
+    /// <summary>A browser or curl pointed at the raw TCP port gets an HTTP 400 saying what the port is, and the connection closes.</summary>
+    [Theory]
+    [InlineData("GET / HTTP/1.1\r\nHost: localhost:8081\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n\r\n")]
+    [InlineData("HEAD /full-stream HTTP/1.0\r\n\r\n")]
+    [InlineData("DELETE /domains-only HTTP/1.1\r\nHost: x\r\n\r\n")] // starts with D: still not the domains selector
+    [InlineData("POST /sse HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}")]
+    public async Task AnHttpRequestOnTheTcpPortGetsA400AndIsClosed(string request)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var gateway = await GatewayHost.StartAsync(redis.ConnectionString, cancellationToken: ct);
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(System.Net.IPAddress.Loopback, gateway.TcpPort, ct);
+        var stream = tcp.GetStream();
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(request), ct);
+
+        // The whole response, then the end of the stream (the server closes).
+        using var reply = new MemoryStream();
+        await stream.CopyToAsync(reply, ct).WaitAsync(Wait, ct);
+        var text = System.Text.Encoding.ASCII.GetString(reply.ToArray());
+        Assert.StartsWith("HTTP/1.1 400 Bad Request\r\n", text);
+        Assert.Contains("\r\nConnection: close\r\n", text);
+        var body = text[(text.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..];
+        Assert.Contains("Content-Length: " + body.Length + "\r\n", text);
+        Assert.Contains("raw TCP port", body);
+        Assert.Equal(0, gateway.Hub.ClientCount);
+
+        using var http = new HttpClient();
+        var metrics = PrometheusText.Parse(await http.GetStringAsync(gateway.Http("/metrics"), ct));
+        Assert.Equal(1, metrics.Sum("certstream_gateway_connections_refused_total", ("protocol", "tcp"), ("reason", "http_request")));
     }
 
     [Fact]

@@ -6,7 +6,7 @@ namespace CertStream.Tests.Ingestion;
 public sealed class CircuitBreakerTests
 {
     [Fact]
-    public void OpensAtTheThresholdWaitsTheOpenPeriodAndClosesOnSuccess()
+    public void OpensAtTheThresholdForAShortPeriodThatGrowsWithEachFailedTrialAndClosesOnSuccess()
     {
         var time = new FakeTimeProvider();
         var breaker = new LogCircuitBreaker(unhealthyThreshold: 3, TimeSpan.FromSeconds(60), time);
@@ -16,16 +16,32 @@ public sealed class CircuitBreakerTests
         Assert.Equal(TimeSpan.Zero, breaker.WaitBeforeNextRound());
         Assert.Equal(CircuitState.Degraded, breaker.OnFailure());
         Assert.Equal(CircuitState.Open, breaker.State);
-        Assert.Equal(TimeSpan.FromSeconds(60), breaker.WaitBeforeNextRound());
 
-        time.Advance(TimeSpan.FromSeconds(45));
-        Assert.Equal(TimeSpan.FromSeconds(15), breaker.WaitBeforeNextRound());
-        time.Advance(TimeSpan.FromSeconds(15));
-        Assert.Equal(TimeSpan.Zero, breaker.WaitBeforeNextRound());
+        // First trial after 1-2 s (not a fixed 60 s), then each failed trial doubles the wait, capped at the maximum.
+        var expectedCeilings = new[] { 2, 4, 8, 16, 32, 60, 60 };
+        foreach (var ceiling in expectedCeilings)
+        {
+            var wait = breaker.WaitBeforeNextRound();
+            Assert.Equal(breaker.OpenPeriod, wait);
+            Assert.InRange(wait.TotalSeconds, ceiling / 2.0, ceiling);
+            time.Advance(wait / 2);
+            Assert.Equal(wait - (wait / 2), breaker.WaitBeforeNextRound());
+            time.Advance(wait - (wait / 2));
+            Assert.Equal(TimeSpan.Zero, breaker.WaitBeforeNextRound());
+            Assert.Null(breaker.OnFailure()); // the trial round failed: open again, for longer
+        }
 
         Assert.Equal(CircuitState.Open, breaker.OnSuccess());
         Assert.Equal(CircuitState.Healthy, breaker.State);
         Assert.Equal(0, breaker.ConsecutiveFailures);
+
+        // After a success the next outage starts short again.
+        for (var i = 0; i < 3; i++)
+        {
+            breaker.OnFailure();
+        }
+
+        Assert.InRange(breaker.WaitBeforeNextRound().TotalSeconds, 1, 2);
     }
 
     [Theory]

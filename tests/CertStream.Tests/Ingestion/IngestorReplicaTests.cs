@@ -164,6 +164,7 @@ public sealed class IngestorReplicaTests(RedisFixture redis)
         psi.Environment["ct_log__coordination_interval_ms"] = "300";
         psi.Environment["ct_log__lease_ttl_ms"] = "3000";
         psi.Environment["ct_log__batch_size"] = "100";
+        psi.Environment["ct_log__catchup_max_age_secs"] = "0"; // the simulator's first entries are real, years old
         psi.Environment["ASPNETCORE_URLS"] = url;
         var process = Process.Start(psi)!;
         process.OutputDataReceived += static (_, _) => { };

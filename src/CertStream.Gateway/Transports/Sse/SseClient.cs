@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
+using System.Text;
 using CertStream.Gateway.Fanout;
 
 namespace CertStream.Gateway.Transports.Sse;
@@ -20,6 +21,8 @@ internal sealed class SseClient : ClientConnection
     private static ReadOnlySpan<byte> DataPrefix => "data: "u8;
 
     private static ReadOnlySpan<byte> EventEnd => "\n\n"u8;
+
+    private static ReadOnlySpan<byte> ClosedPrefix => ": closed: "u8;
 
     public async Task RunAsync()
     {
@@ -57,9 +60,15 @@ internal sealed class SseClient : ClientConnection
     {
         if (reason != DisconnectReason.ClientClosed)
         {
-            // Returning ends the chunked response, which needs one more write; the close deadline
-            // cuts off a peer that does not take it.
-            await _output.FlushAsync();
+            // Why, as a comment (": ..."), which EventSource and certstream SSE readers skip, after
+            // whatever was in flight. Returning ends the chunked response, which needs one more
+            // write; the close deadline cuts off a peer that does not take them.
+            WriteLine(_output, ClosedPrefix, Encoding.UTF8.GetBytes(DisconnectReasons.Describe(reason, Dropped)), EventEnd);
+            if ((await _output.FlushAsync()).IsCanceled)
+            {
+                // The cancel from OnCloseRequested found no flush waiting and landed on this one.
+                await _output.FlushAsync();
+            }
         }
     }
 }

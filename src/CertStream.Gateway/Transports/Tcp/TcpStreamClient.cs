@@ -93,12 +93,26 @@ internal sealed class TcpStreamClient : ClientConnection
 
     protected override void Abort() => _socket.Close();
 
+    /// <summary>
+    /// A client closed for not reading (slow_client, write_stall) gets a reset: a line naming the
+    /// reason would break parsers of the JSON-lines stream and sit behind a full buffer anyway,
+    /// and the reset tells the client the stream broke (where a FIN looks like a clean end) and
+    /// frees the kernel's send buffer at once instead of holding it for a peer that does not read.
+    /// Other server-side closes end with a FIN after what was sent.
+    /// </summary>
     protected override Task CloseTransportAsync(DisconnectReason reason)
     {
         _output.Reset();
         try
         {
-            _socket.Shutdown(SocketShutdown.Both);
+            if (reason is DisconnectReason.SlowClient or DisconnectReason.WriteStall)
+            {
+                _socket.LingerState = new LingerOption(enable: true, seconds: 0);
+            }
+            else
+            {
+                _socket.Shutdown(SocketShutdown.Both);
+            }
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {

@@ -16,7 +16,8 @@ namespace CertStream.Gateway.Transports.Tcp;
 /// The raw TCP stream on <c>protocols:tcp_port</c> when <c>protocols:tcp</c> is on. A plain
 /// <see cref="TcpListener"/> rather than a Kestrel endpoint: configuring Kestrel endpoints in code
 /// would make it ignore the URLs Aspire passes in ASPNETCORE_URLS (stack-notes.md pitfall 2).
-/// The client may send one selector byte within a second: f/F full, d/D domains, anything else lite.
+/// The client may send one selector byte within a second: f/F full, d/D domains, anything else
+/// lite; an HTTP request gets a 400 response and is closed (<see cref="TcpSelector"/>).
 /// In order, on accepting: the rate limit (per client IP; no X-Forwarded-For on raw TCP); with
 /// <c>auth:enabled</c>, a first line <c>AUTH &lt;token&gt;</c> ending in LF (CRLF accepted), at most
 /// 1 KiB, within <c>auth:tcp_timeout_ms</c> (default 5 s); then the connection limit; then the
@@ -154,7 +155,13 @@ internal sealed class TcpStreamListener(
                 return;
             }
 
-            var (kind, pending) = leftover >= 0 ? (Selector((byte)leftover), null) : await ReadSelectorAsync(stream, stoppingToken);
+            var (kind, pending, http) = leftover >= 0 ? (TcpSelector.Parse((byte)leftover), null, false) : await ReadSelectorAsync(stream, stoppingToken);
+            if (http)
+            {
+                await RefuseAsync(socket, stream, ConnectionRefusal.HttpRequest, TcpSelector.HttpResponse);
+                return;
+            }
+
             if (kind is null)
             {
                 await stream.DisposeAsync();
@@ -210,28 +217,30 @@ internal sealed class TcpStreamListener(
     }
 
     /// <summary>
-    /// Waits up to the selector timeout for the first byte. Null kind: the client closed. The
-    /// read is not cancelled on timeout (that may break the connection); it is handed on instead.
+    /// Waits up to the selector timeout for the first bytes (see <see cref="TcpSelector"/>). Null
+    /// kind: the client closed, or (Http) sent an HTTP request. The read is not cancelled on
+    /// timeout (that may break the connection); it is handed on instead.
     /// </summary>
-    private async Task<(StreamKind? Kind, Task<int>? Pending)> ReadSelectorAsync(Stream stream, CancellationToken stoppingToken)
+    private async Task<(StreamKind? Kind, Task<int>? Pending, bool Http)> ReadSelectorAsync(Stream stream, CancellationToken stoppingToken)
     {
-        var buffer = new byte[1];
-        var receive = stream.ReadAsync(buffer, 0, 1, CancellationToken.None);
+        var buffer = new byte[TcpSelector.ReadSize];
+        var receive = stream.ReadAsync(buffer, 0, buffer.Length, CancellationToken.None);
         try
         {
             await receive.WaitAsync(hub.Services.Options.TcpSelectorTimeout, time, stoppingToken);
         }
         catch (TimeoutException)
         {
-            return (StreamKind.Lite, receive);
+            return (StreamKind.Lite, receive, false);
         }
 
-        if (await receive == 0)
+        var read = await receive;
+        if (read == 0)
         {
-            return (null, null);
+            return (null, null, false);
         }
 
-        return (Selector(buffer[0]), null);
+        return TcpSelector.IsHttpRequest(buffer.AsSpan(0, read)) ? (null, null, true) : (TcpSelector.Parse(buffer[0]), null, false);
     }
 
     /// <summary>
@@ -267,11 +276,4 @@ internal sealed class TcpStreamListener(
             Dispose(socket, stream);
         }
     }
-
-    private static StreamKind? Selector(byte b) => b switch
-    {
-        (byte)'f' or (byte)'F' => StreamKind.Full,
-        (byte)'d' or (byte)'D' => StreamKind.Domains,
-        _ => StreamKind.Lite,
-    };
 }

@@ -136,14 +136,12 @@ internal sealed class WebSocketClient : ClientConnection
 
     private (ushort Code, string Text) CloseFrameFor(DisconnectReason reason) => reason switch
     {
-        DisconnectReason.Shutdown => (WebSocketCloseStatus.GoingAway, "server shutting down"),
-        DisconnectReason.SlowClient => (WebSocketCloseStatus.PolicyViolation, $"client too slow: {Dropped} messages dropped"),
-        DisconnectReason.DeadPeer => (WebSocketCloseStatus.PolicyViolation, "no reply to pings"),
-        DisconnectReason.WriteStall => (WebSocketCloseStatus.PolicyViolation, "client stopped reading"),
-        DisconnectReason.ProtocolError => (WebSocketCloseStatus.ProtocolError, "protocol error"),
-        DisconnectReason.TokenRevoked => (WebSocketCloseStatus.PolicyViolation, "token revoked"),
+        DisconnectReason.Shutdown => (WebSocketCloseStatus.GoingAway, DisconnectReasons.Describe(reason, Dropped)),
+        DisconnectReason.SlowClient or DisconnectReason.DeadPeer or DisconnectReason.WriteStall or DisconnectReason.TokenRevoked =>
+            (WebSocketCloseStatus.PolicyViolation, DisconnectReasons.Describe(reason, Dropped)),
+        DisconnectReason.ProtocolError => (WebSocketCloseStatus.ProtocolError, DisconnectReasons.Describe(reason, Dropped)),
         DisconnectReason.MessageTooBig => (WebSocketCloseStatus.MessageTooBig, $"messages to the server are limited to {_maxInboundMessage} bytes"),
-        _ => (WebSocketCloseStatus.InternalError, "internal error"),
+        _ => (WebSocketCloseStatus.InternalError, DisconnectReasons.Describe(reason, Dropped)),
     };
 
     private async Task ReceiveLoopAsync(PipeReader input)

@@ -39,13 +39,15 @@ public sealed class GatewayHost : IAsyncDisposable
     /// Builds and starts a node. <paramref name="settings"/> are configuration keys as in the YAML
     /// file (<c>buffer_size</c>, <c>protocols:sse</c>, <c>gateway:heartbeat_interval_secs</c>, ...)
     /// and override the test defaults (a null value removes a test default, leaving the product's);
-    /// <paramref name="time"/> replaces the node's clock.
+    /// <paramref name="time"/> replaces the node's clock; <paramref name="logs"/>, when given, receives
+    /// the node's log at every level.
     /// </summary>
     public static async Task<GatewayHost> StartAsync(
         string redisConnectionString,
         IReadOnlyDictionary<string, string?>? settings = null,
         TimeProvider? time = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        ILoggerProvider? logs = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -82,6 +84,11 @@ public sealed class GatewayHost : IAsyncDisposable
         {
             // Debugging aid: CERTSTREAM_TEST_GATEWAY_LOG=/tmp/gateway.log appends the nodes' logs there.
             builder.Logging.AddProvider(new FileLoggerProvider(logFile)).SetMinimumLevel(LogLevel.Debug);
+        }
+
+        if (logs is not null)
+        {
+            builder.Logging.AddProvider(logs).SetMinimumLevel(LogLevel.Trace);
         }
 
         if (time is not null)

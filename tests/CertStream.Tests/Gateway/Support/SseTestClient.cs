@@ -19,10 +19,36 @@ public sealed class SseTestClient : IAsyncDisposable
 
     public HttpResponseMessage Response => _response;
 
-    /// <summary>Opens the stream; returns once the headers are in (the node is then subscribed).</summary>
-    public static async Task<SseTestClient> ConnectAsync(Uri uri, CancellationToken ct)
+    /// <summary>
+    /// Opens the stream; returns once the headers are in (the node is then subscribed).
+    /// <paramref name="receiveBufferSize"/> (set before connecting) makes a client that does not read felt quickly.
+    /// </summary>
+    public static async Task<SseTestClient> ConnectAsync(Uri uri, CancellationToken ct, int? receiveBufferSize = null)
     {
-        var http = new HttpClient { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (context, token) =>
+            {
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+                if (receiveBufferSize is { } size)
+                {
+                    socket.ReceiveBufferSize = size;
+                }
+
+                try
+                {
+                    await socket.ConnectAsync(context.DnsEndPoint, token);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+
+                return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+            },
+        };
+        var http = new HttpClient(handler) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
         var response = await http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, ct).WaitAsync(TimeSpan.FromSeconds(20), ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
@@ -30,10 +56,18 @@ public sealed class SseTestClient : IAsyncDisposable
         return new SseTestClient(http, response, body);
     }
 
-    /// <summary>The next event's data as bytes, or null when the stream ended.</summary>
+    /// <summary>The next record (event or comment) as it came, without the blank line; null when the stream ended.</summary>
+    public Task<byte[]?> ReadRecordAsync(CancellationToken ct) => _reader.ReadAsync(ct);
+
+    /// <summary>The next event's data as bytes (comments skipped, as EventSource does), or null when the stream ended.</summary>
     public async Task<byte[]?> ReadEventAsync(CancellationToken ct)
     {
         var record = await _reader.ReadAsync(ct);
+        while (record is [(byte)':', ..])
+        {
+            record = await _reader.ReadAsync(ct);
+        }
+
         if (record is null)
         {
             return null;

@@ -15,9 +15,15 @@ public sealed class TcpTestClient : IDisposable
         _reader = new DelimitedReader(client.GetStream(), "\n"u8.ToArray());
     }
 
-    public static async Task<TcpTestClient> ConnectAsync(int port, char? selector, CancellationToken ct)
+    /// <summary>Connects and sends the selector; <paramref name="receiveBufferSize"/> (set before connecting) makes a client that does not read felt quickly.</summary>
+    public static async Task<TcpTestClient> ConnectAsync(int port, char? selector, CancellationToken ct, int? receiveBufferSize = null)
     {
         var client = new TcpClient();
+        if (receiveBufferSize is { } size)
+        {
+            client.ReceiveBufferSize = size;
+        }
+
         await client.ConnectAsync(IPAddress.Loopback, port, ct);
         if (selector is { } s)
         {
