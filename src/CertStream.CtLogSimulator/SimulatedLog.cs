@@ -32,7 +32,7 @@ public sealed class SimulatedLog : IDisposable
         _options = options;
         Time = time;
         _baseUrl = baseUrl;
-        _growth = new GrowthModel(time, options.InitialSize, options.EntriesPerSecond, options.TreeHeadIntervalMs);
+        _growth = new GrowthModel(time, options.InitialSize, options.EntriesPerSecond, options.TreeHeadIntervalMs, (long)(options.InitialAgeSecs * 1000));
         _entries = new EntryCache(options.EntryCacheSize);
         _pageCap = options.PageCap;
         _state = (int)options.State;

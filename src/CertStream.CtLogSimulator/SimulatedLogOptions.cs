@@ -67,6 +67,9 @@ public sealed record SimulatedLogOptions
     /// </summary>
     public int TreeHeadIntervalMs { get; init; }
 
+    /// <summary>0: the initial entries are stamped at start. Above 0: stamped evenly over this many seconds before it (a log with a history).</summary>
+    public double InitialAgeSecs { get; init; }
+
     public SimulatedLogState State { get; init; }
 
     internal void Validate()
@@ -80,6 +83,10 @@ public sealed record SimulatedLogOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(PageCap, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(EntryCacheSize, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(TreeHeadIntervalMs);
+        if (double.IsNaN(InitialAgeSecs) || InitialAgeSecs < 0 || double.IsInfinity(InitialAgeSecs))
+        {
+            throw new ArgumentOutOfRangeException(nameof(InitialAgeSecs), InitialAgeSecs, "must be a finite number >= 0");
+        }
         if (double.IsNaN(EntriesPerSecond) || EntriesPerSecond < 0 || double.IsInfinity(EntriesPerSecond))
         {
             throw new ArgumentOutOfRangeException(nameof(EntriesPerSecond), EntriesPerSecond, "must be a finite number >= 0");

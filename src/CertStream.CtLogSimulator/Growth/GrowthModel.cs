@@ -18,15 +18,20 @@ internal sealed class GrowthModel
     // publishIntervalMs 0: the size is live (grows between any two requests). Above 0: the size is what
     // it was at the last multiple of this interval, as a real log that integrates and publishes a tree
     // head every second or so (Sunlight: 1 s); entries added by Grow show at once.
-    public GrowthModel(TimeProvider time, long initialSize, double entriesPerSecond, long publishIntervalMs = 0)
+    // initialAgeMs above 0: the initial entries are stamped evenly over that span before now (a log with a
+    // history, as an ingestor that was away for that long finds it); 0: all stamped now.
+    public GrowthModel(TimeProvider time, long initialSize, double entriesPerSecond, long publishIntervalMs = 0, long initialAgeMs = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(publishIntervalMs);
+        ArgumentOutOfRangeException.ThrowIfNegative(initialAgeMs);
         _publishIntervalMs = publishIntervalMs;
         ArgumentOutOfRangeException.ThrowIfNegative(initialSize);
         ValidateRate(entriesPerSecond);
         _time = time;
         var now = NowMs();
-        _segments.Add(new Segment(0, now, 0));
+        _segments.Add(initialAgeMs > 0 && initialSize > 0
+            ? new Segment(0, now - initialAgeMs, initialSize * 1000.0 / initialAgeMs)
+            : new Segment(0, now, 0));
         _segments.Add(new Segment(initialSize, now, entriesPerSecond));
     }
 
