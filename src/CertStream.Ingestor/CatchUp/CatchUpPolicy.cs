@@ -1,7 +1,6 @@
 using CertStream.Ingestor.Following;
 using CertStream.Ingestor.Options;
 using CertStream.Ingestor.Telemetry;
-using CertStream.ServiceDefaults.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace CertStream.Ingestor.CatchUp;
