@@ -3,6 +3,9 @@ namespace CertStream.Ingestor;
 /// <summary>Builds the ingestor host; Program.cs runs it and tests start it in-process on real sockets.</summary>
 public static class IngestorApp
 {
+    /// <summary>The setting that chooses the HTTP address (/health, /metrics) unless ASP.NET Core's is given.</summary>
+    public const string ListenSetting = "urls (ASPNETCORE_URLS)";
+
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);

@@ -27,7 +27,7 @@ public static class IngestorServiceExtensions
         var services = builder.Services;
         services.AddCertStreamOptions<CtLogOptions, CtLogOptionsValidator>(CtLogOptions.Section);
         services.AddReloadableCertStreamOptions<LogListOptions, LogListOptionsValidator>(null);
-        builder.AddRedisClient(RedisConnectionName, configureOptions: o => o.AbortOnConnectFail = false);
+        builder.AddCertStreamRedis(RedisConnectionName);
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IngestorMetrics>();

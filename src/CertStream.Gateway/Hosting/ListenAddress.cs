@@ -1,4 +1,5 @@
 using System.Net;
+using CertStream.ServiceDefaults.Configuration;
 
 namespace CertStream.Gateway.Hosting;
 
@@ -12,6 +13,6 @@ internal static class ListenAddress
         "::" or "[::]" => IPAddress.IPv6Any,
         var h when h.Equals("localhost", StringComparison.OrdinalIgnoreCase) => IPAddress.Loopback,
         var h when IPAddress.TryParse(h.Trim('[', ']'), out var ip) => ip,
-        var h => throw new InvalidOperationException($"host (CERTSTREAM_HOST): '{h}' is not an IP address, '0.0.0.0', '::' or 'localhost'."),
+        var h => throw new InvalidSettingException($"host (CERTSTREAM_HOST): '{h}' is not an IP address, '0.0.0.0', '::' or 'localhost'."),
     };
 }
