@@ -3,8 +3,8 @@ namespace CertStream.Ingestor;
 /// <summary>Builds the ingestor host; Program.cs runs it and tests start it in-process on real sockets.</summary>
 public static class IngestorApp
 {
-    /// <summary>The setting that chooses the HTTP address (/health, /metrics) unless ASP.NET Core's is given.</summary>
-    public const string ListenSetting = "urls (ASPNETCORE_URLS)";
+    /// <summary>The settings that choose the HTTP address (/health, /metrics) unless ASP.NET Core's are given.</summary>
+    public const string ListenSetting = Options.IngestorHttpOptions.ListenSetting;
 
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {

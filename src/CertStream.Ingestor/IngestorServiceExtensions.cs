@@ -4,6 +4,7 @@ using CertStream.Ingestor.Ct.Http;
 using CertStream.Ingestor.Ct.Rfc6962;
 using CertStream.Ingestor.Ct.StaticCt;
 using CertStream.Ingestor.Following;
+using CertStream.Ingestor.Hosting;
 using CertStream.Ingestor.LogList;
 using CertStream.Ingestor.Options;
 using CertStream.Ingestor.Publishing;
@@ -11,6 +12,7 @@ using CertStream.Ingestor.Serialization;
 using CertStream.Ingestor.State;
 using CertStream.Ingestor.Telemetry;
 using CertStream.Ingestor.Workers;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -21,12 +23,14 @@ public static class IngestorServiceExtensions
     public const string RedisConnectionName = "redis";
     private const string CtHttpClientName = "ct";
 
-    /// <summary>Everything the ingestor runs: options, Redis, CT clients, followers, log sharing, the worker.</summary>
+    /// <summary>Everything the ingestor runs: options, its HTTP address, Redis, CT clients, followers, log sharing, the worker.</summary>
     public static WebApplicationBuilder AddIngestor(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
         services.AddCertStreamOptions<CtLogOptions, CtLogOptionsValidator>(CtLogOptions.Section);
         services.AddReloadableCertStreamOptions<LogListOptions, LogListOptionsValidator>(null);
+        services.AddCertStreamOptions<IngestorHttpOptions, IngestorHttpOptionsValidator>(IngestorHttpOptions.Section);
+        services.AddSingleton<IConfigureOptions<KestrelServerOptions>, IngestorListenSetup>();
         builder.AddCertStreamRedis(RedisConnectionName);
 
         services.TryAddSingleton(TimeProvider.System);

@@ -47,6 +47,9 @@ public static class CertStreamEnvironmentVariables
         ["CERTSTREAM_CT_LOG_BATCH_SIZE"] = "ct_log:batch_size",
         ["CERTSTREAM_CT_LOG_POLL_INTERVAL_MS"] = "ct_log:poll_interval_ms",
 
+        ["CERTSTREAM_INGESTOR_HOST"] = "ingestor:host",
+        ["CERTSTREAM_INGESTOR_PORT"] = "ingestor:port",
+
         ["CERTSTREAM_HOT_RELOAD_ENABLED"] = "hot_reload:enabled",
         ["CERTSTREAM_HOT_RELOAD_WATCH_PATH"] = "hot_reload:watch_path",
     };

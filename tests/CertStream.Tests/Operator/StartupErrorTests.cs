@@ -24,6 +24,8 @@ public sealed class StartupErrorTests
         { ServiceProcess.Ingestor, "CERTSTREAM_CT_LOG_BATCH_SIZE", "0", "batch_size (CERTSTREAM_CT_LOG_BATCH_SIZE)" },
         { ServiceProcess.Ingestor, "CERTSTREAM_CT_LOGS_URL", "not a url", "ct_logs_url (CERTSTREAM_CT_LOGS_URL)" },
         { ServiceProcess.Ingestor, "ConnectionStrings__redis", "", "ConnectionStrings:redis (ConnectionStrings__redis)" },
+        { ServiceProcess.Ingestor, "CERTSTREAM_INGESTOR_PORT", "70000", "ingestor:port (CERTSTREAM_INGESTOR_PORT)" },
+        { ServiceProcess.Ingestor, "CERTSTREAM_INGESTOR_HOST", "example.com", "ingestor:host (CERTSTREAM_INGESTOR_HOST)" },
     };
 
     [Theory]
@@ -73,6 +75,45 @@ public sealed class StartupErrorTests
         AssertNoStackTrace(stdout, stderr);
     }
 
+    [Fact]
+    public async Task ATakenIngestorPortIsOneLineNamingTheSetting()
+    {
+        using var taken = Occupy();
+        var environment = Quiet(new Dictionary<string, string> { ["CERTSTREAM_INGESTOR_HOST"] = "127.0.0.1", ["CERTSTREAM_INGESTOR_PORT"] = taken.Port.ToString() });
+        var (exitCode, stdout, stderr) = await ServiceProcess.RunToExitAsync(ServiceProcess.Ingestor, environment, Patience, TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(stderr);
+        Assert.Contains("CERTSTREAM_INGESTOR_PORT", line);
+        Assert.Contains($"127.0.0.1:{taken.Port}", line);
+        AssertNoStackTrace(stdout, stderr);
+    }
+
+    [Fact]
+    public async Task ATakenPortFromAspNetCoreUrlsNamesThatSetting()
+    {
+        using var taken = Occupy();
+        var environment = Quiet(new Dictionary<string, string> { ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{taken.Port}" });
+        var (exitCode, stdout, stderr) = await ServiceProcess.RunToExitAsync(ServiceProcess.Ingestor, environment, Patience, TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("urls (ASPNETCORE_URLS)", Assert.Single(stderr));
+        AssertNoStackTrace(stdout, stderr);
+    }
+
+    [Fact]
+    public async Task TheIngestorListensOnItsOwnPortSetting()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var port = ServiceProcess.FreePort();
+        await using var ingestor = ServiceProcess.Start(ServiceProcess.Ingestor,
+            Quiet(new Dictionary<string, string> { ["CERTSTREAM_INGESTOR_HOST"] = "127.0.0.1", ["CERTSTREAM_INGESTOR_PORT"] = port.ToString() }));
+
+        await Eventually.TrueAsync(() => ingestor.Stdout.Any(l => l.Contains($"Now listening on: http://127.0.0.1:{port}")), Patience, "the ingestor listens on ingestor:port", ct);
+        using var http = new HttpClient();
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"http://127.0.0.1:{port}/alive", ct)).StatusCode);
+    }
+
     /// <summary>Settings every run needs, so that only the one under test is wrong: a Redis that refuses connections.</summary>
     internal static Dictionary<string, string> Quiet(Dictionary<string, string> settings)
     {
@@ -88,8 +129,9 @@ public sealed class StartupErrorTests
             environment[key] = value;
         }
 
-        // The gateway's own host/port apply only without ASP.NET Core URLs.
-        if (settings.ContainsKey("CERTSTREAM_PORT") || settings.ContainsKey("CERTSTREAM_HOST"))
+        // The services' own host/port settings apply only without ASP.NET Core URLs.
+        string[] own = ["CERTSTREAM_PORT", "CERTSTREAM_HOST", "CERTSTREAM_INGESTOR_PORT", "CERTSTREAM_INGESTOR_HOST"];
+        if (own.Any(settings.ContainsKey) && !settings.ContainsKey("ASPNETCORE_URLS"))
         {
             environment.Remove("ASPNETCORE_URLS");
         }
