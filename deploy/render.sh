@@ -154,6 +154,26 @@ EOF
 } >"$work/site/kustomization.yaml"
 
 KUBECONFIG=/nonexistent kubectl kustomize "$work/site" >"$work/rendered.yaml"
+
+# aspirate's ConfigMaps keep fixed names, so a changed setting would not restart anything: each
+# Deployment's pod template gets the hash of its ConfigMap, and a change rolls exactly those pods.
+configmap_hash() {
+  local doc
+  doc=$(awk -v name="$1" 'BEGIN { RS = "\n---\n" } /(^|\n)kind: ConfigMap(\n|$)/ && $0 ~ ("\n  name: " name "(\n|$)")' "$work/rendered.yaml")
+  [[ -n $doc ]] || fail "no ConfigMap $1 in the rendered objects"
+  printf '%s' "$doc" | sha256sum | cut -c1-16
+}
+for deployment in gateway ingestor proxy; do
+  hash=$(configmap_hash "$deployment-env")
+  cat >>"$work/site/kustomization.yaml" <<EOF
+  - patch: |-
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: $deployment}
+      spec: {template: {metadata: {annotations: {certstream.io/config-hash: "$hash"}}}}
+EOF
+done
+KUBECONFIG=/nonexistent kubectl kustomize "$work/site" >"$work/rendered.yaml"
 if grep -q -- "$placeholder" "$work/rendered.yaml"; then
   fail "a value aspirate was given as a placeholder is still in a ConfigMap: deploy/kustomize/configmaps.yaml must remove it"
 fi

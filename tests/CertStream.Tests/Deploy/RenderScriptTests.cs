@@ -56,6 +56,34 @@ public sealed class RenderScriptTests
         Assert.Equal("Local", (string?)proxyService["externalTrafficPolicy"]);
     }
 
+    [Fact]
+    public void AChangedSettingRollsExactlyThePodsOfItsConfigMap()
+    {
+        SkipWithoutKubectl();
+        var folder = Directory.CreateTempSubdirectory("certstream-render-").FullName;
+        RenderedObjects RenderWith(string cidr)
+        {
+            var output = Path.Combine(folder, $"{Guid.NewGuid():N}.yaml");
+            var (exit, _, error) = Render(output, new() { ["CERTSTREAM_TRUSTED_PROXY_CIDR"] = cidr });
+            Assert.True(exit == 0, error);
+            return RenderedObjects.Parse(File.ReadAllText(output));
+        }
+
+        var before = RenderWith("10.244.0.0/16");
+        var again = RenderWith("10.244.0.0/16");
+        var after = RenderWith("10.42.0.0/16");
+
+        foreach (var deployment in new[] { "gateway", "ingestor", "proxy" })
+        {
+            Assert.NotNull(ConfigHash(before, deployment));
+            Assert.Equal(ConfigHash(before, deployment), ConfigHash(again, deployment));
+        }
+
+        Assert.NotEqual(ConfigHash(before, "gateway"), ConfigHash(after, "gateway")); // CERTSTREAM_TRUSTED_PROXIES is the gateway's
+        Assert.Equal(ConfigHash(before, "ingestor"), ConfigHash(after, "ingestor"));
+        Assert.Equal(ConfigHash(before, "proxy"), ConfigHash(after, "proxy"));
+    }
+
     [Theory]
     [InlineData("REDIS_PASSWORD", null)]
     [InlineData("REDIS_PASSWORD", "has,comma")]
@@ -109,6 +137,9 @@ public sealed class RenderScriptTests
         JsonArray array => array.SelectMany(Descendants),
         _ => [],
     };
+
+    private static string? ConfigHash(RenderedObjects rendered, string deployment) =>
+        (string?)rendered.Get("Deployment", deployment)["spec"]!["template"]!["metadata"]!["annotations"]?["certstream.io/config-hash"];
 
     private static string Decode(JsonNode? base64) => Encoding.UTF8.GetString(Convert.FromBase64String((string)base64!));
 
