@@ -22,6 +22,7 @@
 #   CERTSTREAM_GATEWAY_REPLICAS [3]  CERTSTREAM_INGESTOR_REPLICAS [2]  CERTSTREAM_PROXY_REPLICAS [2]
 #   CERTSTREAM_INGRESS_CLASS    [nginx]
 #   CERTSTREAM_INGRESS_HOST     host name of the Ingress rule [any host]
+#   CERTSTREAM_INGRESS_TLS_SECRET  a kubernetes.io/tls Secret for that host: https/wss at the Ingress [none]
 #   CERTSTREAM_PROXY_SERVICE_TYPE  ClusterIP (Ingress only) or LoadBalancer (also a public IP) [ClusterIP]
 #   CERTSTREAM_NAMESPACE        namespace of every object [kubectl's current one]
 #   ASPIRATE                    aspirate command [aspirate]
@@ -48,6 +49,7 @@ ingestors=${CERTSTREAM_INGESTOR_REPLICAS:-2}
 proxies=${CERTSTREAM_PROXY_REPLICAS:-2}
 ingress_class=${CERTSTREAM_INGRESS_CLASS:-nginx}
 ingress_host=${CERTSTREAM_INGRESS_HOST:-}
+ingress_tls_secret=${CERTSTREAM_INGRESS_TLS_SECRET:-}
 proxy_service_type=${CERTSTREAM_PROXY_SERVICE_TYPE:-ClusterIP}
 namespace=${CERTSTREAM_NAMESPACE:-}
 
@@ -61,6 +63,8 @@ check CERTSTREAM_CT_LOGS_URL "$ct_logs_url" '^(https?://[^"[:space:]\\]+)?$' "is
 for n in gateways ingestors proxies; do check "replicas ($n)" "${!n}" '^[1-9][0-9]?$' "must be a number from 1 to 99"; done
 check CERTSTREAM_INGRESS_CLASS "$ingress_class" '^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$' "is not an IngressClass name"
 check CERTSTREAM_INGRESS_HOST "$ingress_host" '^([A-Za-z0-9*]([A-Za-z0-9.-]*[A-Za-z0-9])?)?$' "is not a host name"
+check CERTSTREAM_INGRESS_TLS_SECRET "$ingress_tls_secret" '^([a-z0-9]([a-z0-9.-]*[a-z0-9])?)?$' "is not a Secret name"
+[[ -z $ingress_tls_secret || -n $ingress_host ]] || fail "CERTSTREAM_INGRESS_TLS_SECRET needs CERTSTREAM_INGRESS_HOST (the certificate's host)"
 check CERTSTREAM_PROXY_SERVICE_TYPE "$proxy_service_type" '^(ClusterIP|LoadBalancer)$' "must be ClusterIP or LoadBalancer"
 check CERTSTREAM_NAMESPACE "$namespace" '^([a-z0-9]([a-z0-9-]*[a-z0-9])?)?$' "is not a namespace name"
 command -v kubectl >/dev/null || fail "kubectl is needed (kubectl kustomize renders the objects)"
@@ -141,6 +145,13 @@ EOF
       - {op: add, path: /spec/rules/0/host, value: "$ingress_host"}
 EOF
   fi
+  if [[ -n $ingress_tls_secret ]]; then
+    cat <<EOF
+  - target: {kind: Ingress, name: proxy}
+    patch: |-
+      - {op: add, path: /spec/tls, value: [{hosts: ["$ingress_host"], secretName: $ingress_tls_secret}]}
+EOF
+  fi
   if [[ $proxy_service_type == LoadBalancer ]]; then
     # Local keeps the client's address as the proxy's peer (a node's address could be trusted).
     cat <<EOF
@@ -177,5 +188,6 @@ KUBECONFIG=/nonexistent kubectl kustomize "$work/site" >"$work/rendered.yaml"
 if grep -q -- "$placeholder" "$work/rendered.yaml"; then
   fail "a value aspirate was given as a placeholder is still in a ConfigMap: deploy/kustomize/configmaps.yaml must remove it"
 fi
+mkdir -p "$(dirname "$out")"
 mv "$work/rendered.yaml" "$out"
 echo "render.sh: wrote $out ($(grep -c '^kind:' "$out") objects; it holds the Secret: keep it private)" >&2

@@ -23,6 +23,7 @@ public sealed class RenderScriptTests
         {
             ["CERTSTREAM_TRUSTED_PROXY_CIDR"] = "10.244.0.0/16,fd00:10:244::/56",
             ["CERTSTREAM_INGRESS_HOST"] = "certstream.example.com",
+            ["CERTSTREAM_INGRESS_TLS_SECRET"] = "certstream-tls",
             ["CERTSTREAM_PROXY_SERVICE_TYPE"] = "LoadBalancer",
             ["CERTSTREAM_GATEWAY_REPLICAS"] = "4",
         });
@@ -50,7 +51,10 @@ public sealed class RenderScriptTests
         var gatewayEnv = rendered.Get("ConfigMap", "gateway-env")["data"]!;
         Assert.Equal("10.244.0.0/16,fd00:10:244::/56", (string?)gatewayEnv["CERTSTREAM_TRUSTED_PROXIES"]);
         Assert.Equal("true", (string?)gatewayEnv["CERTSTREAM_AUTH_ENABLED"]); // tokens given
-        Assert.Equal("certstream.example.com", (string?)rendered.Get("Ingress", "proxy")["spec"]!["rules"]![0]!["host"]);
+        var ingress = rendered.Get("Ingress", "proxy")["spec"]!;
+        Assert.Equal("certstream.example.com", (string?)ingress["rules"]![0]!["host"]);
+        Assert.Equal("certstream-tls", (string?)ingress["tls"]![0]!["secretName"]);
+        Assert.Equal("certstream.example.com", (string?)ingress["tls"]![0]!["hosts"]![0]);
         var proxyService = rendered.Get("Service", "proxy")["spec"]!;
         Assert.Equal("LoadBalancer", (string?)proxyService["type"]);
         Assert.Equal("Local", (string?)proxyService["externalTrafficPolicy"]);
@@ -112,7 +116,7 @@ public sealed class RenderScriptTests
             ["AUTH_TOKENS"] = Tokens,
         };
         foreach (var name in new[] { "CERTSTREAM_AUTH_ENABLED", "CERTSTREAM_TRUSTED_PROXY_CIDR", "CERTSTREAM_CT_LOGS_URL", "CERTSTREAM_NAMESPACE",
-                     "CERTSTREAM_INGRESS_CLASS", "CERTSTREAM_INGRESS_HOST", "CERTSTREAM_PROXY_SERVICE_TYPE", "CERTSTREAM_GATEWAY_REPLICAS",
+                     "CERTSTREAM_INGRESS_CLASS", "CERTSTREAM_INGRESS_HOST", "CERTSTREAM_INGRESS_TLS_SECRET", "CERTSTREAM_PROXY_SERVICE_TYPE", "CERTSTREAM_GATEWAY_REPLICAS",
                      "CERTSTREAM_INGESTOR_REPLICAS", "CERTSTREAM_PROXY_REPLICAS" })
         {
             environment[name] = null; // nothing from the machine running the tests
