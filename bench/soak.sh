@@ -52,7 +52,7 @@ wait_http "http://127.0.0.1:$sim_port/log_list.json"
 
 ingestor_port=$(free_port)
 (cd src/CertStream.Ingestor/bin/Release/net10.0 && ConnectionStrings__redis="127.0.0.1:$redis_port" \
-  CERTSTREAM_CT_LOGS_URL="http://127.0.0.1:$sim_port/log_list.json" ASPNETCORE_URLS="http://127.0.0.1:$ingestor_port" \
+  CERTSTREAM_CT_LOGS_URL="http://127.0.0.1:$sim_port/log_list.json" CERTSTREAM_INGESTOR_HOST=127.0.0.1 CERTSTREAM_INGESTOR_PORT="$ingestor_port" \
   exec dotnet CertStream.Ingestor.dll) > "$work/ingestor.log" 2>&1 &
 started $! ingestor
 wait_http "http://127.0.0.1:$ingestor_port/health"

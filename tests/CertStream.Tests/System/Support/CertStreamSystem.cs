@@ -65,7 +65,8 @@ public sealed class CertStreamSystem : IAsyncDisposable
         {
             ["ConnectionStrings__redis"] = redis.ConnectionString,
             ["CERTSTREAM_CT_LOGS_URL"] = simulator.LogListUrl,
-            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
+            ["CERTSTREAM_INGESTOR_HOST"] = "127.0.0.1",
+            ["CERTSTREAM_INGESTOR_PORT"] = port.ToString(),
         };
         Merge(env, environment);
         var name = "ingestor-" + ++_ingestors;
