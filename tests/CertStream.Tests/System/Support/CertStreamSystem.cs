@@ -102,6 +102,22 @@ public sealed class CertStreamSystem : IAsyncDisposable
         return handle;
     }
 
+    /// <summary>The YARP proxy in front of <paramref name="gateways"/> (Proxy:Gateways as URLs); clients use <see cref="GatewayHandle"/>-like URLs on its port.</summary>
+    public async Task<GatewayHandle> StartProxyAsync(IReadOnlyList<GatewayHandle> gateways)
+    {
+        var port = RedisTestServer.FreePort();
+        var env = new Dictionary<string, string?> { ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}" };
+        for (var i = 0; i < gateways.Count; i++)
+        {
+            env[$"Proxy__Gateways__{i}"] = gateways[i].BaseUrl;
+        }
+
+        var process = Start("proxy", [ServiceBuild.DllOf(ServiceBuild.Proxy)], env);
+        var handle = new GatewayHandle(process, $"http://127.0.0.1:{port}", tcpPort: 0, Http);
+        await WaitUntilAsync(process, handle.BaseUrl + "/health", "the proxy is ready");
+        return handle;
+    }
+
     /// <summary>Polls <paramref name="url"/> until it answers 200 (a child's port has no other signal); fails if the process exits.</summary>
     public async Task WaitUntilAsync(ServiceProcess process, string url, string because, TimeSpan? timeout = null)
     {
