@@ -17,10 +17,11 @@ ASPNETCORE_URLS=http://127.0.0.1:$SP dotnet $B/CertStream.CtLogSimulator/bin/$C/
 sleep 5
 export ConnectionStrings__redis=127.0.0.1:$RP
 [ -n "$LVL" ] && export CERTSTREAM_LOG_LEVEL=$LVL
-(cd $D && ASPNETCORE_URLS=http://127.0.0.1:$IP CERTSTREAM_CT_LOGS_URL=http://127.0.0.1:$SP/log_list.json \
-  dotnet $B/CertStream.Ingestor/bin/$C/net10.0/CertStream.Ingestor.dll > $D/ingestor.out 2> $D/ingestor.err) & I=$!
-(cd $D && CERTSTREAM_HOST=127.0.0.1 CERTSTREAM_PORT=$GP CERTSTREAM_SSE_ENABLED=true CERTSTREAM_TCP_ENABLED=true CERTSTREAM_TCP_PORT=$TP \
-  dotnet $B/CertStream.Gateway/bin/$C/net10.0/CertStream.Gateway.dll > $D/gateway.out 2> $D/gateway.err) & G=$!
+cd $D # no config.yaml here; started directly so that $! is the service's own PID
+ASPNETCORE_URLS=http://127.0.0.1:$IP CERTSTREAM_CT_LOGS_URL=http://127.0.0.1:$SP/log_list.json \
+  dotnet $B/CertStream.Ingestor/bin/$C/net10.0/CertStream.Ingestor.dll > $D/ingestor.out 2> $D/ingestor.err & I=$!
+CERTSTREAM_HOST=127.0.0.1 CERTSTREAM_PORT=$GP CERTSTREAM_SSE_ENABLED=true CERTSTREAM_TCP_ENABLED=true CERTSTREAM_TCP_PORT=$TP \
+  dotnet $B/CertStream.Gateway/bin/$C/net10.0/CertStream.Gateway.dll > $D/gateway.out 2> $D/gateway.err & G=$!
 sleep 15
 START=$(date +%s)
 I0=$(wc -l < $D/ingestor.out); G0=$(wc -l < $D/gateway.out)
