@@ -83,12 +83,15 @@ public sealed class GatewayHost : IAsyncDisposable
         if (Environment.GetEnvironmentVariable("CERTSTREAM_TEST_GATEWAY_LOG") is { Length: > 0 } logFile)
         {
             // Debugging aid: CERTSTREAM_TEST_GATEWAY_LOG=/tmp/gateway.log appends the nodes' logs there.
-            builder.Logging.AddProvider(new FileLoggerProvider(logFile)).SetMinimumLevel(LogLevel.Debug);
+            var file = new FileLoggerProvider(logFile);
+            builder.Logging.AddProvider(file);
+            EveryLevelTo(builder, file, LogLevel.Debug);
         }
 
         if (logs is not null)
         {
-            builder.Logging.AddProvider(logs).SetMinimumLevel(LogLevel.Trace);
+            builder.Logging.AddProvider(logs);
+            EveryLevelTo(builder, logs, LogLevel.Trace);
         }
 
         if (time is not null)
@@ -106,6 +109,13 @@ public sealed class GatewayHost : IAsyncDisposable
         await app.StartAsync(cancellationToken);
         return new GatewayHost(app);
     }
+
+    /// <summary>
+    /// A rule for this provider alone: the product's log_level filters (AddGateway) are rules for
+    /// every provider, and a provider's own rule wins over those whatever the category.
+    /// </summary>
+    private static void EveryLevelTo(WebApplicationBuilder builder, ILoggerProvider provider, LogLevel level) =>
+        builder.Services.Configure<LoggerFilterOptions>(o => o.Rules.Add(new LoggerFilterRule(provider.GetType().FullName, null, level, null)));
 
     public Uri WebSocketUri(string path) => new($"ws://{HttpUri.Authority}{path}");
 
