@@ -40,14 +40,16 @@ public sealed class GatewayHost : IAsyncDisposable
     /// file (<c>buffer_size</c>, <c>protocols:sse</c>, <c>gateway:heartbeat_interval_secs</c>, ...)
     /// and override the test defaults (a null value removes a test default, leaving the product's);
     /// <paramref name="time"/> replaces the node's clock; <paramref name="logs"/>, when given, receives
-    /// the node's log at every level.
+    /// the node's log at every level; <paramref name="shutdownTimeout"/> (default 10 s) bounds how long
+    /// stopping waits for handlers.
     /// </summary>
     public static async Task<GatewayHost> StartAsync(
         string redisConnectionString,
         IReadOnlyDictionary<string, string?>? settings = null,
         TimeProvider? time = null,
         CancellationToken cancellationToken = default,
-        ILoggerProvider? logs = null)
+        ILoggerProvider? logs = null,
+        TimeSpan? shutdownTimeout = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -101,7 +103,7 @@ public sealed class GatewayHost : IAsyncDisposable
 
         builder.AddGateway();
         // A test that leaves a client hanging must not wait out the default 30 s.
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdownTimeout ?? TimeSpan.FromSeconds(10));
         // The exporter caches a scrape for 300 ms; tests scrape right after what they check.
         builder.Services.Configure<OpenTelemetry.Exporter.PrometheusAspNetCoreOptions>(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
         var app = builder.Build();
