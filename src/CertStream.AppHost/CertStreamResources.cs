@@ -6,6 +6,9 @@ namespace CertStream.AppHost;
 /// active health checks need that; Aspire's WithReplicas would hide them behind one DCP proxy).
 /// In publish mode there is one resource per service; replicas are set in Kubernetes
 /// (deploy/kustomize), since aspirate always writes one.
+/// Every project is added without Aspire's ASPNETCORE_FORWARDEDHEADERS_ENABLED=true: that trusts
+/// X-Forwarded-For from any peer, so a client could pick its own IP and escape the per-IP limits.
+/// The gateway believes the header only from <c>trusted_proxies</c>.
 /// </summary>
 internal static class CertStreamResources
 {
@@ -26,7 +29,7 @@ internal static class CertStreamResources
         var ingestors = new List<IResourceBuilder<ProjectResource>>();
         foreach (var name in Names(builder, "ingestor", settings.IngestorReplicas))
         {
-            var ingestor = builder.AddProject<Projects.CertStream_Ingestor>(name)
+            var ingestor = builder.AddCertStreamProject<Projects.CertStream_Ingestor>(name)
                 .WithReference(redis).WaitFor(redis)
                 .WithEnvironment("OTEL_EXPORTER_OTLP_TIMEOUT", OtlpTimeoutMs)
                 .WithHttpHealthCheck("/health");
@@ -53,7 +56,7 @@ internal static class CertStreamResources
         var gateways = new List<IResourceBuilder<ProjectResource>>();
         foreach (var name in Names(builder, "gateway", settings.GatewayReplicas))
         {
-            gateways.Add(builder.AddProject<Projects.CertStream_Gateway>(name)
+            var gateway = builder.AddCertStreamProject<Projects.CertStream_Gateway>(name)
                 .WithReference(redis).WaitFor(redis)
                 // Raw TCP cannot go through YARP: each gateway exposes its own port.
                 .WithEndpoint(name: "tcp", scheme: "tcp", env: "protocols__tcp_port", isProxied: false)
@@ -61,10 +64,16 @@ internal static class CertStreamResources
                 .WithEnvironment("CERTSTREAM_SSE_ENABLED", "true")
                 .WithEnvironment("CERTSTREAM_AUTH_ENABLED", settings.AuthEnabled)
                 .WithEnvironment("CERTSTREAM_AUTH_TOKENS", settings.AuthTokens)
-                // The YARP proxy in front runs on loopback: its X-Forwarded-For names the client.
-                .WithEnvironment("CERTSTREAM_TRUSTED_PROXIES", "127.0.0.1,::1")
                 .WithEnvironment("OTEL_EXPORTER_OTLP_TIMEOUT", OtlpTimeoutMs)
-                .WithHttpHealthCheck("/health"));
+                .WithHttpHealthCheck("/health");
+            if (builder.ExecutionContext.IsRunMode)
+            {
+                // The YARP proxy in front runs on loopback: its X-Forwarded-For names the client.
+                // Published, the proxy's address depends on the cluster: deploy/kustomize sets it.
+                gateway.WithEnvironment("CERTSTREAM_TRUSTED_PROXIES", "127.0.0.1,::1");
+            }
+
+            gateways.Add(gateway);
         }
 
         return gateways;
@@ -73,7 +82,7 @@ internal static class CertStreamResources
     public static IResourceBuilder<ProjectResource> AddProxy(this IDistributedApplicationBuilder builder,
         IReadOnlyList<IResourceBuilder<ProjectResource>> gateways, CertStreamSettings settings)
     {
-        var proxy = builder.AddProject<Projects.CertStream_Proxy>("proxy")
+        var proxy = builder.AddCertStreamProject<Projects.CertStream_Proxy>("proxy")
             .WithExternalHttpEndpoints()
             .WithEnvironment("OTEL_EXPORTER_OTLP_TIMEOUT", OtlpTimeoutMs)
             .WithHttpHealthCheck("/health");
@@ -92,6 +101,23 @@ internal static class CertStreamResources
             return Task.CompletedTask;
         });
         return proxy;
+    }
+
+    private static IResourceBuilder<ProjectResource> AddCertStreamProject<TProject>(this IDistributedApplicationBuilder builder, string name)
+        where TProject : IProjectMetadata, new()
+    {
+        var project = builder.AddProject<TProject>(name).DisableForwardedHeaders();
+        if (builder.ExecutionContext.IsPublishMode)
+        {
+            // Nothing serves TLS in the pods (it ends at the Ingress or, for raw TCP, in the
+            // gateway's own tls_cert): an https binding would only become a dead 8443 port.
+            foreach (var https in project.Resource.Annotations.OfType<EndpointAnnotation>().Where(e => e.UriScheme == "https").ToList())
+            {
+                project.Resource.Annotations.Remove(https);
+            }
+        }
+
+        return project;
     }
 
     private static IEnumerable<string> Names(IDistributedApplicationBuilder builder, string service, int replicas)

@@ -1,7 +1,6 @@
 using CertStream.Gateway.Access;
 using CertStream.Gateway.Fanout;
 using CertStream.Gateway.Hosting;
-using CertStream.Gateway.Http;
 using CertStream.Gateway.Options;
 using CertStream.Gateway.Telemetry;
 using CertStream.Gateway.Transports.Tcp;
@@ -14,6 +13,9 @@ namespace CertStream.Gateway;
 
 public static class GatewayServiceCollectionExtensions
 {
+    /// <summary>The settings that choose the HTTP address unless ASP.NET Core's are given.</summary>
+    public const string ListenSetting = "host/port (CERTSTREAM_HOST/CERTSTREAM_PORT)";
+
     /// <summary>
     /// Everything a gateway node needs: service defaults (OpenTelemetry, health), the CertStream
     /// configuration and <c>gateway:</c> options, the Redis client (connection string
@@ -36,9 +38,7 @@ public static class GatewayServiceCollectionExtensions
         // A ?token= would otherwise be written out with the request line (Information), even at log_level debug.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
 
-        // Our own check answers at once when Redis is gone; Aspire's would wait for a ping timeout.
-        builder.AddRedisClient("redis", settings => settings.DisableHealthChecks = true, redis => redis.AbortOnConnectFail = false);
-        services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis");
+        builder.AddCertStreamRedis("redis");
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<GatewayMetrics>();

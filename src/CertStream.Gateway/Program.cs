@@ -1,7 +1,10 @@
 using CertStream.Gateway;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddGateway();
-var app = builder.Build();
-app.MapGatewayEndpoints();
-app.Run();
+return CertStreamServiceRunner.Run("certstream-gateway", GatewayServiceCollectionExtensions.ListenSetting, () =>
+{
+    var builder = WebApplication.CreateBuilder(args);
+    builder.AddGateway();
+    var app = builder.Build();
+    app.MapGatewayEndpoints();
+    return app;
+});

@@ -5,6 +5,7 @@ using CertStream.Ingestor.Ct.Http;
 using CertStream.Ingestor.Ct.Rfc6962;
 using CertStream.Ingestor.Ct.StaticCt;
 using CertStream.Ingestor.Following;
+using CertStream.Ingestor.Hosting;
 using CertStream.Ingestor.LogList;
 using CertStream.Ingestor.Options;
 using CertStream.Ingestor.Publishing;
@@ -12,6 +13,7 @@ using CertStream.Ingestor.Serialization;
 using CertStream.Ingestor.State;
 using CertStream.Ingestor.Telemetry;
 using CertStream.Ingestor.Workers;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -22,22 +24,20 @@ public static class IngestorServiceExtensions
     public const string RedisConnectionName = "redis";
     private const string CtHttpClientName = "ct";
 
-    /// <summary>Everything the ingestor runs: options, Redis, CT clients, followers, log sharing, the worker.</summary>
+    /// <summary>Everything the ingestor runs: options, its HTTP address, Redis, CT clients, followers, log sharing, the worker.</summary>
     public static WebApplicationBuilder AddIngestor(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
         services.AddCertStreamOptions<CtLogOptions, CtLogOptionsValidator>(CtLogOptions.Section);
         services.AddReloadableCertStreamOptions<LogListOptions, LogListOptionsValidator>(null);
         services.AddCertStreamOptions<CatchUpOptions, CatchUpOptionsValidator>(CatchUpOptions.Section);
-        builder.AddRedisClient(RedisConnectionName, configureOptions: o =>
-        {
-            o.AbortOnConnectFail = false;
-            // While Redis is unreachable, fail commands at once instead of queueing them for the
-            // reconnect: the publisher and the cursor save retry with backoff themselves, and an
-            // unbounded queue of PUBLISHes would hold their buffers and reach Redis (and the
-            // gateways) in a burst, before the gateways have subscribed again.
-            o.BacklogPolicy = StackExchange.Redis.BacklogPolicy.FailFast;
-        });
+        services.AddCertStreamOptions<IngestorHttpOptions, IngestorHttpOptionsValidator>(IngestorHttpOptions.Section);
+        services.AddSingleton<IConfigureOptions<KestrelServerOptions>, IngestorListenSetup>();
+        // While Redis is unreachable, fail commands at once instead of queueing them for the
+        // reconnect: the publisher and the cursor save retry with backoff themselves, and an
+        // unbounded queue of PUBLISHes would hold their buffers and reach Redis (and the
+        // gateways) in a burst, before the gateways have subscribed again.
+        builder.AddCertStreamRedis(RedisConnectionName, o => o.BacklogPolicy = StackExchange.Redis.BacklogPolicy.FailFast);
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IngestorMetrics>();

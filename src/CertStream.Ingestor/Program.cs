@@ -1,1 +1,3 @@
-CertStream.Ingestor.IngestorApp.Build(args).Run();
+using CertStream.Ingestor;
+
+return CertStreamServiceRunner.Run("certstream-ingestor", IngestorApp.ListenSetting, () => IngestorApp.Build(args));

@@ -1,13 +1,18 @@
+using CertStream.Proxy.Telemetry;
+using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.ServiceDiscovery;
+using Yarp.ReverseProxy.Transforms;
 
 namespace CertStream.Proxy;
 
 /// <summary>
 /// YARP in front of the gateway nodes: one catch-all route to one cluster whose destinations are
-/// the gateways named in <c>Proxy:Gateways</c> (resolved through service discovery, so a name is
-/// enough). Streams are long-lived, so connections go to the node with the fewest requests in
-/// flight, and active health checks on <c>/health</c> take a dead node out of rotation.
-/// YARP adds X-Forwarded-For/Proto/Host, which gateways trust from this proxy only.
+/// the gateways of <c>Proxy:Gateways</c>, found by service discovery (a name is enough) or, in
+/// Kubernetes, by DNS (one destination per gateway pod). Streams are long-lived, so connections go
+/// to the node with the fewest requests in flight, and active health checks on <c>/health</c> take
+/// a dead node out of rotation. YARP adds X-Forwarded-For/Proto/Host, which gateways trust from
+/// their <c>trusted_proxies</c> only.
 /// </summary>
 public static class GatewayProxyExtensions
 {
@@ -15,13 +20,16 @@ public static class GatewayProxyExtensions
 
     public static WebApplicationBuilder AddGatewayProxy(this WebApplicationBuilder builder)
     {
-        var gateways = builder.Configuration.GetSection("Proxy:Gateways").Get<string[]>() is { Length: > 0 } names
-            ? names
-            : ["gateway"];
-        var destinations = new Dictionary<string, DestinationConfig>(StringComparer.OrdinalIgnoreCase);
-        foreach (var name in gateways)
+        var options = builder.Configuration.GetSection(ProxyOptions.Section).Get<ProxyOptions>() ?? new ProxyOptions();
+        if (new ProxyOptionsValidator().Validate(null, options) is { Failed: true } invalid)
         {
-            destinations[name] = new DestinationConfig { Address = $"http://{name}" };
+            throw new OptionsValidationException(ProxyOptions.Section, typeof(ProxyOptions), invalid.Failures);
+        }
+
+        var destinations = new Dictionary<string, DestinationConfig>(StringComparer.OrdinalIgnoreCase);
+        foreach (var gateway in options.GatewaysOrDefault)
+        {
+            destinations[gateway.Trim()] = new DestinationConfig { Address = ProxyOptions.AddressOf(gateway.Trim()) };
         }
 
         var route = new RouteConfig
@@ -29,7 +37,7 @@ public static class GatewayProxyExtensions
             RouteId = "streams",
             ClusterId = ClusterId,
             Match = new RouteMatch { Path = "{**catch-all}" },
-        };
+        }.WithTransformXForwarded(xFor: options.ForwardedFor);
         var cluster = new ClusterConfig
         {
             ClusterId = ClusterId,
@@ -54,9 +62,30 @@ public static class GatewayProxyExtensions
             },
         };
 
-        builder.Services.AddReverseProxy()
-            .LoadFromMemory([route], [cluster])
-            .AddServiceDiscoveryDestinationResolver();
+        var proxy = builder.Services.AddReverseProxy().LoadFromMemory([route], [cluster]);
+        if (options.Discovery == GatewayDiscovery.Dns)
+        {
+            builder.Services.AddSingleton(options);
+            builder.Services.AddSingleton<IDestinationResolver>(sp => new GatewayDnsResolver(
+                options, sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetRequiredService<ILogger<GatewayDnsResolver>>()));
+        }
+        else
+        {
+            proxy.AddServiceDiscoveryDestinationResolver();
+        }
+
+        builder.Services.AddHostedService(sp => new StartupReport(sp.GetRequiredService<ILogger<ProxyOptions>>(), options));
         return builder;
+    }
+
+    private sealed class StartupReport(ILogger logger, ProxyOptions options) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            Log.LogInformationProxying(logger, string.Join(", ", options.GatewaysOrDefault), options.Discovery, options.ForwardedFor.ToString());
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

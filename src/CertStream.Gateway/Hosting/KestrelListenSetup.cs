@@ -1,5 +1,8 @@
-using CertStream.Gateway.Options;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using CertStream.Gateway.Options;
+using CertStream.ServiceDefaults.Configuration;
+using CertStream.ServiceDefaults.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
@@ -21,7 +24,7 @@ internal sealed class KestrelListenSetup(IOptions<ServerOptions> server, IConfig
     public void Configure(KestrelServerOptions kestrel)
     {
         kestrel.Limits.MaxResponseBufferSize = MaxResponseBufferSize;
-        if (AddressesGivenElsewhere(configuration))
+        if (AspNetCoreAddresses.GivenBy(configuration) is not null)
         {
             return;
         }
@@ -32,14 +35,22 @@ internal sealed class KestrelListenSetup(IOptions<ServerOptions> server, IConfig
         {
             if (!string.IsNullOrEmpty(options.TlsCert) && !string.IsNullOrEmpty(options.TlsKey))
             {
-                listen.UseHttps(X509Certificate2.CreateFromPemFile(options.TlsCert, options.TlsKey));
+                listen.UseHttps(LoadCertificate(options.TlsCert, options.TlsKey));
             }
         });
     }
 
-    private static bool AddressesGivenElsewhere(IConfiguration configuration) =>
-        !string.IsNullOrWhiteSpace(configuration["urls"])
-        || !string.IsNullOrWhiteSpace(configuration["http_ports"])
-        || !string.IsNullOrWhiteSpace(configuration["https_ports"])
-        || configuration.GetSection("Kestrel:Endpoints").Exists();
+    /// <summary>The PEM pair of <c>tls_cert</c>/<c>tls_key</c>; one that does not load stops the start naming both.</summary>
+    internal static X509Certificate2 LoadCertificate(string certPath, string keyPath)
+    {
+        try
+        {
+            return X509Certificate2.CreateFromPemFile(certPath, keyPath);
+        }
+        catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            throw new InvalidSettingException(
+                $"tls_cert/tls_key (CERTSTREAM_TLS_CERT/CERTSTREAM_TLS_KEY): '{certPath}' and '{keyPath}' are not a PEM certificate and its private key: {ex.Message}", ex);
+        }
+    }
 }

@@ -1,3 +1,4 @@
+using StackExchange.Redis;
 
 namespace CertStream.Gateway.Telemetry;
 
@@ -11,8 +12,27 @@ internal static partial class Log
     [LoggerMessage(1001, LogLevel.Debug, "Unsubscribed from {Channel} (no clients left)")]
     public static partial void LogDebugUnsubscribed(ILogger logger, string channel);
 
+    /// <summary>
+    /// An unreachable Redis is reported once per interval, naming the endpoint, by the shared Redis
+    /// availability monitor: a retry that fails for that reason is a Debug line without a stack trace.
+    /// </summary>
+    public static void LogWarningSubscribeFailed(ILogger logger, string channel, TimeSpan retryDelay, Exception exception)
+    {
+        if (RedisUnreachable(exception))
+        {
+            LogDebugSubscribeFailedRedisUnreachable(logger, channel, retryDelay, exception.Message);
+        }
+        else
+        {
+            LogWarningSubscribeFailedUnexpectedly(logger, channel, retryDelay, exception);
+        }
+    }
+
     [LoggerMessage(1002, LogLevel.Warning, "Subscribing to {Channel} failed; retrying in {RetryDelay}")]
-    public static partial void LogWarningSubscribeFailed(ILogger logger, string channel, TimeSpan retryDelay, Exception exception);
+    private static partial void LogWarningSubscribeFailedUnexpectedly(ILogger logger, string channel, TimeSpan retryDelay, Exception exception);
+
+    [LoggerMessage(2300, LogLevel.Debug, "Subscribing to {Channel} failed, Redis unreachable; retrying in {RetryDelay}: {Error}")]
+    private static partial void LogDebugSubscribeFailedRedisUnreachable(ILogger logger, string channel, TimeSpan retryDelay, string error);
 
     [LoggerMessage(1003, LogLevel.Warning, "Unsubscribing from {Channel} failed")]
     public static partial void LogWarningUnsubscribeFailed(ILogger logger, string channel, Exception exception);
@@ -32,8 +52,26 @@ internal static partial class Log
     [LoggerMessage(1009, LogLevel.Error, "Accepting raw TCP connections failed")]
     public static partial void LogErrorTcpAcceptFailed(ILogger logger, Exception exception);
 
+    /// <summary>Per request: while Redis is unreachable (reported by the monitor) a Debug line without a stack trace.</summary>
+    public static void LogWarningExampleReadFailed(ILogger logger, string key, Exception exception)
+    {
+        if (RedisUnreachable(exception) || exception is TimeoutException or RedisTimeoutException)
+        {
+            LogDebugExampleReadFailedRedisUnreachable(logger, key, exception.Message);
+        }
+        else
+        {
+            LogWarningExampleReadFailedUnexpectedly(logger, key, exception);
+        }
+    }
+
     [LoggerMessage(1010, LogLevel.Warning, "Reading {Key} from Redis failed")]
-    public static partial void LogWarningExampleReadFailed(ILogger logger, string key, Exception exception);
+    private static partial void LogWarningExampleReadFailedUnexpectedly(ILogger logger, string key, Exception exception);
+
+    [LoggerMessage(2301, LogLevel.Debug, "Reading {Key} from Redis failed (unreachable or slow): {Error}")]
+    private static partial void LogDebugExampleReadFailedRedisUnreachable(ILogger logger, string key, string error);
+
+    private static bool RedisUnreachable(Exception exception) => exception is RedisConnectionException;
 
     [LoggerMessage(1011, LogLevel.Error, "Handling a message from {Channel} failed")]
     public static partial void LogErrorMessageHandlerFailed(ILogger logger, string channel, Exception exception);

@@ -1,4 +1,5 @@
 using CertStream.Ingestor.Health;
+using StackExchange.Redis;
 
 namespace CertStream.Ingestor.Telemetry;
 
@@ -20,8 +21,27 @@ internal static partial class Log
     [LoggerMessage(1012, LogLevel.Warning, "Lease lost for {Log}: another replica holds it now; stopping its worker")]
     public static partial void LeaseLost(ILogger logger, string log);
 
-    [LoggerMessage(1013, LogLevel.Warning, "Coordination round failed (Redis unreachable?); retrying")]
-    public static partial void CoordinationFailed(ILogger logger, Exception error);
+    /// <summary>
+    /// An unreachable Redis is reported once per interval, naming the endpoint, by the shared Redis
+    /// availability monitor: a round that fails for that reason is a Debug line without a stack trace.
+    /// </summary>
+    public static void CoordinationFailed(ILogger logger, Exception error)
+    {
+        if (error is RedisConnectionException)
+        {
+            CoordinationFailedRedisUnreachable(logger, error.Message);
+        }
+        else
+        {
+            CoordinationFailedWarning(logger, error);
+        }
+    }
+
+    [LoggerMessage(1013, LogLevel.Warning, "Coordination round failed; retrying")]
+    private static partial void CoordinationFailedWarning(ILogger logger, Exception error);
+
+    [LoggerMessage(1300, LogLevel.Debug, "Coordination round failed, Redis unreachable; retrying: {Error}")]
+    private static partial void CoordinationFailedRedisUnreachable(ILogger logger, string error);
 
     [LoggerMessage(1020, LogLevel.Information, "Following {Log} ({Kind}) from index {Index}")]
     public static partial void FollowingLog(ILogger logger, string log, string kind, long index);

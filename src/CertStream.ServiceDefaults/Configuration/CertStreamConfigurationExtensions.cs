@@ -50,7 +50,7 @@ public static class CertStreamConfigurationExtensions
         {
             if (!File.Exists(hotReload.WatchPath))
             {
-                throw new InvalidOperationException($"hot_reload:watch_path (CERTSTREAM_HOT_RELOAD_WATCH_PATH): '{hotReload.WatchPath}' does not exist.");
+                throw new InvalidSettingException($"hot_reload:watch_path (CERTSTREAM_HOT_RELOAD_WATCH_PATH): '{hotReload.WatchPath}' does not exist.");
             }
 
             // A watched file other than the config file overrides it, and the variables still override both.

@@ -49,6 +49,9 @@ public static class CertStreamEnvironmentVariables
         ["CERTSTREAM_CT_LOG_CATCHUP_RATE"] = "ct_log:catchup_rate",
         ["CERTSTREAM_CT_LOG_CATCHUP_MAX_AGE_SECS"] = "ct_log:catchup_max_age_secs",
 
+        ["CERTSTREAM_INGESTOR_HOST"] = "ingestor:host",
+        ["CERTSTREAM_INGESTOR_PORT"] = "ingestor:port",
+
         ["CERTSTREAM_HOT_RELOAD_ENABLED"] = "hot_reload:enabled",
         ["CERTSTREAM_HOT_RELOAD_WATCH_PATH"] = "hot_reload:watch_path",
     };

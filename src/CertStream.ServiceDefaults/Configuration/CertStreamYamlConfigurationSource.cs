@@ -40,7 +40,7 @@ public sealed class CertStreamYamlConfigurationSource(string path) : IConfigurat
             }
             catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException)
             {
-                throw new InvalidOperationException($"config file '{source.Path}': {ex.Message}", ex);
+                throw new InvalidSettingException($"config file '{source.Path}': {ex.Message}", ex);
             }
         }
 

@@ -16,7 +16,7 @@ public static class ConfigFileLocator
             var full = Path.GetFullPath(explicitPath, currentDirectory);
             return File.Exists(full)
                 ? full
-                : throw new InvalidOperationException($"{CertStreamEnvironmentVariables.ConfigFile}: config file '{explicitPath}' does not exist.");
+                : throw new InvalidSettingException($"{CertStreamEnvironmentVariables.ConfigFile}: config file '{explicitPath}' does not exist.");
         }
 
         foreach (var candidate in candidates ?? DefaultCandidates)

@@ -1,3 +1,4 @@
+using CertStream.ServiceDefaults.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
@@ -10,8 +11,9 @@ namespace CertStream.ServiceDefaults.Logging;
 /// level, and every framework and library category (ASP.NET Core, HttpClient, Polly, YARP, …) at
 /// Warning or above: their Information lines are one or more per HTTP request or connection, gigabytes
 /// a day at the real log list. StackExchange.Redis logs each failed reconnect as an error with a
-/// stack trace; the services report an outage in one line per interval instead, so it is off
-/// unless debugging. At <c>debug</c> and <c>trace</c> everything is at that level (HTTP requests included).
+/// stack trace; <see cref="CertStream.ServiceDefaults.Redis.RedisAvailabilityMonitor"/> reports an outage in one line per
+/// interval instead, so it is off unless debugging, as is the health check service's error per probe. Until the host has started, its own "Hosting
+/// failed to start" error is held back (<see cref="StartupPhase"/>). At <c>debug</c> and <c>trace</c> everything is at that level (HTTP requests included).
 /// <c>Logging:LogLevel:&lt;category&gt;</c> still overrides a single category.
 /// </summary>
 public static class LogLevels
@@ -23,6 +25,9 @@ public static class LogLevels
     public const string HostLifetime = "Microsoft.Hosting.Lifetime";
 
     public const string Redis = "StackExchange.Redis";
+
+    /// <summary>Logs an error per probe while a check is unhealthy; /health?detail=1 says why.</summary>
+    public const string HealthChecks = "Microsoft.Extensions.Diagnostics.HealthChecks";
 
     /// <summary>The level of framework and library categories at <paramref name="level"/>.</summary>
     public static LogLevel Framework(LogLevel level) => level < LogLevel.Information ? level : (LogLevel)Math.Max((int)level, (int)LogLevel.Warning);
@@ -36,6 +41,14 @@ public static class LogLevels
         logging.AddFilter(OwnCategories, level);
         logging.AddFilter(HostLifetime, level);
         logging.AddFilter(Redis, level < LogLevel.Information ? level : LogLevel.None);
+        logging.AddFilter(HealthChecks, level < LogLevel.Information ? level : LogLevel.Critical);
+
+        // The host logs a failed start with its stack trace; whoever started it reports the failure.
+        var phase = new StartupPhase();
+        logging.Services.AddSingleton(phase);
+        logging.Services.AddHostedService<StartupPhase.Tracker>();
+        var framework = Framework(level);
+        logging.AddFilter(StartupPhase.HostCategory, l => l >= framework && (phase.Started || l < LogLevel.Error));
 
         // One line per entry, with a UTC timestamp: what log shippers and grep expect. Without a
         // formatter name the console logger rebuilds the simple formatter's options from its own

@@ -6,7 +6,10 @@ namespace CertStream.Tests.AppHost;
 
 /// <summary>
 /// The Aspire manifest is what aspirate turns into Kubernetes objects: it must hold every service
-/// and Redis, with only resource types aspirate supports (executables are skipped by it).
+/// and Redis, with only resource types aspirate supports (executables are skipped by it). Only real
+/// secrets are parameters (aspirate replaces a parameter it is not given with a random string, even
+/// one with a default), forwarded headers are not trusted from everyone, and no https binding
+/// invites a dead 8443 port.
 /// </summary>
 public sealed class ManifestTests
 {
@@ -48,12 +51,25 @@ public sealed class ManifestTests
         Assert.Equal("project.v0", types["ingestor"]);
         Assert.Equal("project.v0", types["gateway"]);
         Assert.Equal("project.v0", types["proxy"]);
-        Assert.Equal("parameter.v0", types["auth-tokens"]);
-        Assert.Equal("parameter.v0", types["ct-logs-url"]);
         Assert.All(types, t => Assert.Contains(t.Value, AspirateTypes));
+        Assert.Equal(["auth-tokens", "redis-password"], types.Where(t => t.Value == "parameter.v0").Select(t => t.Key).Order());
+        foreach (var parameter in new[] { "auth-tokens", "redis-password" })
+        {
+            Assert.True(resources.GetProperty(parameter).GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean(), parameter);
+        }
 
-        var tokens = resources.GetProperty("auth-tokens").GetProperty("inputs").GetProperty("value");
-        Assert.True(tokens.GetProperty("secret").GetBoolean());
+        Assert.Equal("https://www.gstatic.com/ct/log_list/v3/all_logs_list.json",
+            resources.GetProperty("ingestor").GetProperty("env").GetProperty("CERTSTREAM_CT_LOGS_URL").GetString());
+        Assert.Equal("false", resources.GetProperty("gateway").GetProperty("env").GetProperty("CERTSTREAM_AUTH_ENABLED").GetString());
+        Assert.Equal("{auth-tokens.value}", resources.GetProperty("gateway").GetProperty("env").GetProperty("CERTSTREAM_AUTH_TOKENS").GetString());
+        foreach (var project in new[] { "ingestor", "gateway", "proxy" })
+        {
+            var env = resources.GetProperty(project).GetProperty("env");
+            Assert.False(env.TryGetProperty("ASPNETCORE_FORWARDEDHEADERS_ENABLED", out _), project);
+            Assert.False(env.TryGetProperty("CERTSTREAM_TRUSTED_PROXIES", out _), project); // the cluster's, set by deploy/kustomize
+            Assert.DoesNotContain(resources.GetProperty(project).GetProperty("bindings").EnumerateObject(),
+                b => b.Value.GetProperty("scheme").GetString() == "https");
+        }
         Assert.Equal("{redis.connectionString}",
             resources.GetProperty("gateway").GetProperty("env").GetProperty("ConnectionStrings__redis").GetString());
         Assert.Equal("{redis.connectionString}",

@@ -108,7 +108,7 @@ public sealed class CertStreamConfigurationTests : IDisposable
     [Fact]
     public void MalformedYamlStopsStartupNamingTheFile()
     {
-        var ex = Assert.Throws<InvalidOperationException>(() => Build("port: [1,\nhost: x", new Hashtable()));
+        var ex = Assert.Throws<InvalidSettingException>(() => Build("port: [1,\nhost: x", new Hashtable()));
         Assert.Contains("config.yaml", ex.Message);
     }
 
@@ -148,7 +148,7 @@ public sealed class CertStreamConfigurationTests : IDisposable
         var custom = Path.Combine(_dir, "custom.yaml");
         File.WriteAllText(custom, "port: 3");
         Assert.Equal(custom, ConfigFileLocator.Find(custom, _dir));
-        var missing = Assert.Throws<InvalidOperationException>(() => ConfigFileLocator.Find("missing.yaml", _dir));
+        var missing = Assert.Throws<InvalidSettingException>(() => ConfigFileLocator.Find("missing.yaml", _dir));
         Assert.Contains("CERTSTREAM_CONFIG", missing.Message);
     }
 }

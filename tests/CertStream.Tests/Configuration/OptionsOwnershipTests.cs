@@ -1,4 +1,6 @@
 using CertStream.CtLogSimulator;
+using CertStream.Gateway.Options;
+using CertStream.Ingestor.Options;
 using CertStream.Tests.Gateway.Support;
 using CertStream.Tests.Infrastructure;
 using Microsoft.Extensions.Options;
@@ -28,6 +30,15 @@ public sealed class OptionsOwnershipTests(RedisFixture redis)
         using var http = new HttpClient();
         var alive = await http.GetAsync(ingestor.BaseUrl + "/alive", ct);
         Assert.True(alive.IsSuccessStatusCode);
+    }
+
+    [Fact]
+    public void TheIngestorsDefaultPortIsNotOneOfTheGateways()
+    {
+        var ingestor = new IngestorHttpOptions().Port;
+        Assert.NotEqual(new ServerOptions().Port, ingestor);
+        Assert.NotEqual(new ProtocolOptions().TcpPort, ingestor);
+        Assert.True(new IngestorHttpOptionsValidator().Validate(null, new IngestorHttpOptions()).Succeeded);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using CertStream.Gateway.Hosting;
 using CertStream.Gateway.Options;
+using CertStream.ServiceDefaults.Configuration;
 
 namespace CertStream.Tests.Gateway;
 
@@ -43,5 +44,5 @@ public sealed class GatewayOptionsUnitTests
 
     [Fact]
     public void AHostNameIsRejectedWithTheSettingNamed() =>
-        Assert.Contains("CERTSTREAM_HOST", Assert.Throws<InvalidOperationException>(() => ListenAddress.Parse("example.com")).Message);
+        Assert.Contains("CERTSTREAM_HOST", Assert.Throws<InvalidSettingException>(() => ListenAddress.Parse("example.com")).Message);
 }

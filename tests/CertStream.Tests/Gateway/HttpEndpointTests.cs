@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using CertStream.Contracts;
+using CertStream.ServiceDefaults.Configuration;
 using CertStream.Tests.Gateway.Support;
 using CertStream.Tests.Infrastructure;
 
@@ -239,9 +240,11 @@ public sealed class HttpEndpointTests(RedisFixture redis)
         using var taken = new TcpListener(IPAddress.Loopback, 0);
         taken.Start();
         var port = ((IPEndPoint)taken.LocalEndpoint).Port;
-        await Assert.ThrowsAnyAsync<SocketException>(() => GatewayHost.StartAsync(redis.ConnectionString, new Dictionary<string, string?>
+        var ex = await Assert.ThrowsAsync<InvalidSettingException>(() => GatewayHost.StartAsync(redis.ConnectionString, new Dictionary<string, string?>
         {
             ["protocols:tcp_port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
         }, cancellationToken: ct));
+        Assert.StartsWith("protocols:tcp_port (CERTSTREAM_TCP_PORT)", ex.Message);
+        Assert.IsType<SocketException>(ex.InnerException);
     }
 }

@@ -8,6 +8,7 @@ using CertStream.Gateway.Fanout;
 using CertStream.Gateway.Hosting;
 using CertStream.Gateway.Options;
 using CertStream.Gateway.Telemetry;
+using CertStream.ServiceDefaults.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace CertStream.Gateway.Transports.Tcp;
@@ -49,7 +50,7 @@ internal sealed class TcpStreamListener(
         {
             if (!string.IsNullOrEmpty(server.Value.TlsCert) && !string.IsNullOrEmpty(server.Value.TlsKey))
             {
-                _certificate = X509Certificate2.CreateFromPemFile(server.Value.TlsCert, server.Value.TlsKey);
+                _certificate = KestrelListenSetup.LoadCertificate(server.Value.TlsCert, server.Value.TlsKey);
             }
 
             // Bound here, not in ExecuteAsync, so a taken port fails the start loudly.
@@ -59,7 +60,16 @@ internal sealed class TcpStreamListener(
                 listener.Server.DualMode = true; // "::" serves IPv4 too, as Kestrel does
             }
 
-            listener.Start(backlog: 1024);
+            try
+            {
+                listener.Start(backlog: 1024);
+            }
+            catch (SocketException ex)
+            {
+                listener.Dispose();
+                throw new InvalidSettingException($"protocols:tcp_port (CERTSTREAM_TCP_PORT): cannot listen on {listener.LocalEndpoint}: {ex.Message}", ex);
+            }
+
             _listener = listener;
             Port = ((IPEndPoint)listener.LocalEndpoint).Port;
             Log.LogInformationTcpListening(logger, listener.LocalEndpoint.ToString() ?? "");

@@ -1,10 +1,11 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using StackExchange.Redis;
 
-namespace CertStream.Gateway.Http;
+namespace CertStream.ServiceDefaults.Redis;
 
 /// <summary>
-/// Unhealthy while the node cannot reach Redis (it then receives nothing to forward). Answers at
+/// Unhealthy while the service cannot reach Redis (a gateway then has nothing to forward, an
+/// ingestor nowhere to publish or keep its cursors), so readiness is 503. Answers at
 /// once from the multiplexer's connection state, and pings only when connected, with a short
 /// timeout, so /health never hangs on a dead Redis.
 /// </summary>

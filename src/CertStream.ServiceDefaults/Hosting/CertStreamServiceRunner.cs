@@ -1,0 +1,64 @@
+using CertStream.ServiceDefaults.Hosting;
+using Microsoft.AspNetCore.Builder;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>
+/// Program.cs of every service: builds and runs the host, and turns a failed start into what an
+/// operator can act on. Exit codes: 0 stopped normally; 1 a setting stopped the start (bad
+/// value, missing file, port taken): one line per setting on stderr, naming it; 70 any other
+/// start failure (a bug): the exception with its stack trace on stderr. No unhandled exception,
+/// so no SIGABRT and no core dump.
+/// </summary>
+public static class CertStreamServiceRunner
+{
+    public const int ExitOk = 0;
+    public const int ExitBadSetting = 1;
+    public const int ExitInternalError = 70; // EX_SOFTWARE (sysexits.h)
+
+    /// <param name="service">The name the lines start with, e.g. <c>certstream-gateway</c>.</param>
+    /// <param name="listenSetting">The service's own setting for its HTTP port, named when the port is taken.</param>
+    /// <param name="build">Builds the application (configuration, services, endpoints).</param>
+    public static int Run(string service, string listenSetting, Func<WebApplication> build)
+    {
+        WebApplication? app = null;
+        var setting = listenSetting;
+        var stopping = CancellationToken.None;
+        try
+        {
+            app = build();
+            // Read now: a host whose start failed is disposed by the time the error arrives here.
+            setting = AspNetCoreAddresses.GivenBy(app.Configuration) ?? listenSetting;
+            stopping = app.Lifetime.ApplicationStopping;
+            app.Run();
+            return ExitOk;
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            return ExitOk; // SIGTERM/Ctrl+C while starting: a normal stop
+        }
+        catch (Exception ex)
+        {
+            if (StartupErrors.Describe(ex, setting) is { Count: > 0 } lines)
+            {
+                foreach (var line in lines)
+                {
+                    Console.Error.WriteLine($"{service}: {line}");
+                }
+
+                return ExitBadSetting;
+            }
+
+            Console.Error.WriteLine($"{service}: failed to start: {ex}");
+            return ExitInternalError;
+        }
+        finally
+        {
+            // Flushes the console logger's queue; a host that failed to start may hang in disposal.
+            if (app is not null)
+            {
+                _ = app.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(5));
+            }
+        }
+    }
+}
