@@ -69,6 +69,7 @@ internal sealed class ClusterConnectionLimiter : IHostedService, IDisposable
     private readonly Dictionary<string, int> _perIp = new(StringComparer.Ordinal);
     private readonly RedisKey _ownKey;
     private int _total;
+    private long _heartbeatsIssued;
     private volatile bool _dirty;
     private volatile bool _abandoned;
     private ITimer? _heartbeat;
@@ -122,48 +123,56 @@ internal sealed class ClusterConnectionLimiter : IHostedService, IDisposable
 
     private async Task<ConnectionRefusal> AdmitInRedisAsync(string field, ConnectionLimitOptions options)
     {
-        lock (_gate)
-        {
-            // Counted locally first: the heartbeat's rewrite then never misses an admission in flight.
-            _total++;
-            _perIp[field] = _perIp.GetValueOrDefault(field) + 1;
-        }
-
-        ConnectionRefusal refusal;
-        try
+        if (!_redis.IsConnected)
         {
             // Disconnected, commands would queue until Redis is back or time out: a client would wait seconds for its answer.
-            refusal = _redis.IsConnected ? await AdmitWithScriptAsync(field, options) : AdmitLocally(field, options, null);
+            return AdmitLocally(field, options, null);
+        }
+
+        long heartbeatsBefore;
+        int result;
+        try
+        {
+            Task<RedisResult> admitted;
+            lock (_gate)
+            {
+                // Issued under the gate, so Redis runs it in the same order relative to heartbeats as the gate saw.
+                heartbeatsBefore = _heartbeatsIssued;
+                var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+                var ttl = (long)options.NodeTtl.TotalMilliseconds;
+                admitted = _redis.GetDatabase().ScriptEvaluateAsync(AdmitScript,
+                    [RedisNames.GatewayNodes, _ownKey],
+                    [now, now + ttl, ttl, NodeId, field, options.MaxConnections, options.PerIpLimit, RedisNames.GatewayConnectionsPrefix, RedisNames.GatewayConnectionsSuffix]);
+            }
+
+            result = (int)await admitted;
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            refusal = AdmitLocally(field, options, ex);
+            return AdmitLocally(field, options, ex);
         }
 
-        if (refusal != ConnectionRefusal.None)
+        if (result is 1 or 2)
         {
-            Forget(field);
+            return result == 1 ? ConnectionRefusal.PerIpLimit : ConnectionRefusal.MaxConnections;
         }
 
-        return refusal;
+        lock (_gate)
+        {
+            // Counted locally only once Redis has counted it: a heartbeat's rewrite never includes a
+            // refused candidate. A heartbeat issued while this admission was in flight ran after it in
+            // Redis and, if it rewrote the counts, left it out: the next heartbeat writes them again.
+            Count(field);
+            if (_heartbeatsIssued != heartbeatsBefore)
+            {
+                _dirty = true;
+            }
+        }
+
+        return ConnectionRefusal.None;
     }
 
-    private async Task<ConnectionRefusal> AdmitWithScriptAsync(string field, ConnectionLimitOptions options)
-    {
-        ConnectionRefusal refusal;
-        {
-            var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-            var ttl = (long)options.NodeTtl.TotalMilliseconds;
-            var result = (int)await _redis.GetDatabase().ScriptEvaluateAsync(AdmitScript,
-                [RedisNames.GatewayNodes, _ownKey],
-                [now, now + ttl, ttl, NodeId, field, options.MaxConnections, options.PerIpLimit, RedisNames.GatewayConnectionsPrefix, RedisNames.GatewayConnectionsSuffix]);
-            refusal = result switch { 1 => ConnectionRefusal.PerIpLimit, 2 => ConnectionRefusal.MaxConnections, _ => ConnectionRefusal.None };
-        }
-
-        return refusal;
-    }
-
-    /// <summary>The decision on this node's own counts (which already include the candidate).</summary>
+    /// <summary>The decision on this node's own counts, taking the place when they allow it.</summary>
     private ConnectionRefusal AdmitLocally(string field, ConnectionLimitOptions options, Exception? failure)
     {
         if (!_dirty)
@@ -174,24 +183,36 @@ internal sealed class ClusterConnectionLimiter : IHostedService, IDisposable
         _dirty = true;
         lock (_gate)
         {
-            var perIp = _perIp[field];
-            return options.PerIpLimit > 0 && perIp > options.PerIpLimit ? ConnectionRefusal.PerIpLimit
-                : _total > options.MaxConnections ? ConnectionRefusal.MaxConnections
+            var refusal = options.PerIpLimit > 0 && _perIp.GetValueOrDefault(field) + 1 > options.PerIpLimit ? ConnectionRefusal.PerIpLimit
+                : _total + 1 > options.MaxConnections ? ConnectionRefusal.MaxConnections
                 : ConnectionRefusal.None;
+            if (refusal == ConnectionRefusal.None)
+            {
+                Count(field);
+            }
+
+            return refusal;
         }
     }
 
     internal async Task ReleaseAsync(string field)
     {
-        Forget(field);
-        if (_abandoned)
-        {
-            return;
-        }
-
         try
         {
-            await _redis.GetDatabase().ScriptEvaluateAsync(ReleaseScript, [_ownKey], [field]);
+            Task released;
+            lock (_gate)
+            {
+                // Forgotten and released under the gate: a heartbeat's rewrite runs either before both or after both.
+                Forget(field);
+                if (_abandoned)
+                {
+                    return;
+                }
+
+                released = _redis.GetDatabase().ScriptEvaluateAsync(ReleaseScript, [_ownKey], [field]);
+            }
+
+            await released;
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
@@ -199,19 +220,22 @@ internal sealed class ClusterConnectionLimiter : IHostedService, IDisposable
         }
     }
 
+    private void Count(string field)
+    {
+        _total++;
+        _perIp[field] = _perIp.GetValueOrDefault(field) + 1;
+    }
+
     private void Forget(string field)
     {
-        lock (_gate)
+        _total--;
+        if (_perIp.TryGetValue(field, out var count) && count > 1)
         {
-            _total--;
-            if (_perIp.TryGetValue(field, out var count) && count > 1)
-            {
-                _perIp[field] = count - 1;
-            }
-            else
-            {
-                _perIp.Remove(field);
-            }
+            _perIp[field] = count - 1;
+        }
+        else
+        {
+            _perIp.Remove(field);
         }
     }
 
@@ -230,29 +254,35 @@ internal sealed class ClusterConnectionLimiter : IHostedService, IDisposable
             return;
         }
 
-        var rewrite = _dirty;
-        _dirty = false;
-        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        var ttl = (long)options.NodeTtl.TotalMilliseconds;
-        var args = new List<RedisValue> { NodeId, now + ttl, ttl, rewrite ? "1" : "0" };
-        lock (_gate)
-        {
-            if (_total > 0)
-            {
-                args.Add("total");
-                args.Add(_total);
-            }
-
-            foreach (var (field, count) in _perIp)
-            {
-                args.Add(field);
-                args.Add(count);
-            }
-        }
-
         try
         {
-            await _redis.GetDatabase().ScriptEvaluateAsync(HeartbeatScript, [RedisNames.GatewayNodes, _ownKey], [.. args]);
+            Task beat;
+            lock (_gate)
+            {
+                // The snapshot and the command under the gate: admissions and releases reach Redis in
+                // the same order relative to this rewrite as they changed the counts it writes.
+                _heartbeatsIssued++;
+                var rewrite = _dirty;
+                _dirty = false;
+                var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+                var ttl = (long)options.NodeTtl.TotalMilliseconds;
+                var args = new List<RedisValue> { NodeId, now + ttl, ttl, rewrite ? "1" : "0" };
+                if (_total > 0)
+                {
+                    args.Add("total");
+                    args.Add(_total);
+                }
+
+                foreach (var (field, count) in _perIp)
+                {
+                    args.Add(field);
+                    args.Add(count);
+                }
+
+                beat = _redis.GetDatabase().ScriptEvaluateAsync(HeartbeatScript, [RedisNames.GatewayNodes, _ownKey], [.. args]);
+            }
+
+            await beat;
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {

@@ -43,12 +43,24 @@ public sealed class AppHostDemoTests
                 sockets.Add(socket);
             }
 
+            var domains = new List<string>();
             foreach (var socket in sockets)
             {
                 var message = await ReceiveCertificateAsync(socket, ct).WaitAsync(TimeSpan.FromMinutes(2), ct);
                 Assert.Equal("certificate_update", message.GetProperty("message_type").GetString());
-                Assert.True(message.GetProperty("data").GetProperty("leaf_cert").GetProperty("all_domains").GetArrayLength() >= 0);
+                var data = message.GetProperty("data");
+                Assert.Contains(data.GetProperty("update_type").GetString(), new[] { "X509LogEntry", "PrecertLogEntry" });
+                Assert.True(data.GetProperty("cert_index").GetInt64() >= 0);
+                Assert.True(Uri.TryCreate(data.GetProperty("source").GetProperty("url").GetString(), UriKind.Absolute, out _), "source.url names the log");
+                foreach (var domain in data.GetProperty("leaf_cert").GetProperty("all_domains").EnumerateArray())
+                {
+                    Assert.False(string.IsNullOrWhiteSpace(domain.GetString()));
+                    domains.Add(domain.GetString()!);
+                }
             }
+
+            // Real recorded certificates name domains (a leaf without any would be rare, four of them no chance).
+            Assert.NotEmpty(domains);
 
             Assert.Equal(2, nodes.Count);
         }

@@ -29,6 +29,8 @@ public sealed class ConnectionLogTests(RedisFixture redis)
         // 10 WebSocket and 5 SSE clients come and go (each the only one of its stream at times,
         // so the stream subscribes and unsubscribes too); one TCP client stays.
         using var tcp = await TcpTestClient.ConnectAsync(gateway.TcpPort, 'd', ct);
+        // The TCP client is registered after its selector arrives, not before ConnectAsync returns.
+        await Eventually.TrueAsync(() => gateway.Hub.Topic(StreamKind.Domains).Clients.Length == 1, Wait, "TCP client registered", ct);
         for (var i = 0; i < 10; i++)
         {
             await using var ws = await WebSocketTestClient.ConnectAsync(gateway.WebSocketUri("/"), ct);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.WebSockets;
@@ -121,7 +120,9 @@ public sealed class ResilienceTests(RedisFixture redis)
         listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref clients, value));
         listener.Start();
 
-        var gateway = await GatewayHost.StartAsync(redis.ConnectionString, cancellationToken: ct);
+        // Stopping may wait ten minutes for handlers: a handler that held the shutdown up would miss
+        // the deadline below by far, however busy the machine.
+        var gateway = await GatewayHost.StartAsync(redis.ConnectionString, cancellationToken: ct, shutdownTimeout: TimeSpan.FromMinutes(10));
         await using var publisher = await StreamPublisher.ConnectAsync(redis.ConnectionString);
         await using var ws = await WebSocketTestClient.ConnectAsync(gateway.WebSocketUri("/full-stream"), ct);
         await using var sse = await SseTestClient.ConnectAsync(gateway.Http("/sse"), ct);
@@ -133,7 +134,6 @@ public sealed class ResilienceTests(RedisFixture redis)
             Assert.Equal(1, await publisher.SubscribersAsync(kind));
         }
 
-        var clock = Stopwatch.StartNew();
         var stopping = gateway.DisposeAsync().AsTask();
 
         // WebSocket: a close frame 1001 "going away", answered by the client.
@@ -148,8 +148,7 @@ public sealed class ResilienceTests(RedisFixture redis)
         Assert.Null(await sse.ReadRecordAsync(ct));
         Assert.Null(await tcp.ReadLineAsync(ct));
 
-        await stopping.WaitAsync(Wait, ct);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"stopping took {clock.Elapsed}: a handler held the shutdown up");
+        await stopping.WaitAsync(TimeSpan.FromMinutes(1), ct);
         Assert.Equal(0, Interlocked.Read(ref clients));
         foreach (var kind in StreamKinds.All)
         {

@@ -40,14 +40,16 @@ public sealed class GatewayHost : IAsyncDisposable
     /// file (<c>buffer_size</c>, <c>protocols:sse</c>, <c>gateway:heartbeat_interval_secs</c>, ...)
     /// and override the test defaults (a null value removes a test default, leaving the product's);
     /// <paramref name="time"/> replaces the node's clock; <paramref name="logs"/>, when given, receives
-    /// the node's log at every level.
+    /// the node's log at every level; <paramref name="shutdownTimeout"/> (default 10 s) bounds how long
+    /// stopping waits for handlers.
     /// </summary>
     public static async Task<GatewayHost> StartAsync(
         string redisConnectionString,
         IReadOnlyDictionary<string, string?>? settings = null,
         TimeProvider? time = null,
         CancellationToken cancellationToken = default,
-        ILoggerProvider? logs = null)
+        ILoggerProvider? logs = null,
+        TimeSpan? shutdownTimeout = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -83,12 +85,15 @@ public sealed class GatewayHost : IAsyncDisposable
         if (Environment.GetEnvironmentVariable("CERTSTREAM_TEST_GATEWAY_LOG") is { Length: > 0 } logFile)
         {
             // Debugging aid: CERTSTREAM_TEST_GATEWAY_LOG=/tmp/gateway.log appends the nodes' logs there.
-            builder.Logging.AddProvider(new FileLoggerProvider(logFile)).SetMinimumLevel(LogLevel.Debug);
+            var file = new FileLoggerProvider(logFile);
+            builder.Logging.AddProvider(file);
+            EveryLevelTo(builder, file, LogLevel.Debug);
         }
 
         if (logs is not null)
         {
-            builder.Logging.AddProvider(logs).SetMinimumLevel(LogLevel.Trace);
+            builder.Logging.AddProvider(logs);
+            EveryLevelTo(builder, logs, LogLevel.Trace);
         }
 
         if (time is not null)
@@ -98,7 +103,7 @@ public sealed class GatewayHost : IAsyncDisposable
 
         builder.AddGateway();
         // A test that leaves a client hanging must not wait out the default 30 s.
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdownTimeout ?? TimeSpan.FromSeconds(10));
         // The exporter caches a scrape for 300 ms; tests scrape right after what they check.
         builder.Services.Configure<OpenTelemetry.Exporter.PrometheusAspNetCoreOptions>(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
         var app = builder.Build();
@@ -106,6 +111,13 @@ public sealed class GatewayHost : IAsyncDisposable
         await app.StartAsync(cancellationToken);
         return new GatewayHost(app);
     }
+
+    /// <summary>
+    /// A rule for this provider alone: the product's log_level filters (AddGateway) are rules for
+    /// every provider, and a provider's own rule wins over those whatever the category.
+    /// </summary>
+    private static void EveryLevelTo(WebApplicationBuilder builder, ILoggerProvider provider, LogLevel level) =>
+        builder.Services.Configure<LoggerFilterOptions>(o => o.Rules.Add(new LoggerFilterRule(provider.GetType().FullName, null, level, null)));
 
     public Uri WebSocketUri(string path) => new($"ws://{HttpUri.Authority}{path}");
 
