@@ -25,8 +25,11 @@ done
 pids=()
 names=()
 cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  # Last started first, each waited for: the ingestor stops while Redis is still there.
+  for (( i = ${#pids[@]} - 1; i >= 0; i-- )); do
+    kill "${pids[$i]}" 2>/dev/null || true
+    wait "${pids[$i]}" 2>/dev/null || true
+  done
   echo "stopped: ${names[*]} (pids ${pids[*]}); logs in $work"
 }
 trap cleanup EXIT
