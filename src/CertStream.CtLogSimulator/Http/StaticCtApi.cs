@@ -47,8 +47,10 @@ internal static class StaticCtApi
     }
 
     /// <summary>
-    /// <c>tile/data/&lt;N&gt;</c> while the tile is full, and <c>.p/&lt;W&gt;</c> only for the right edge of
-    /// the current size; 404 for anything else (tiles beyond the tree, stale widths, bad spellings).
+    /// <c>tile/data/&lt;N&gt;</c> while the tile is full, and <c>.p/&lt;W&gt;</c> for the right-edge tile at
+    /// any width it has had so far (a real log writes a partial tile with every tree head and keeps it
+    /// until the full tile exists, so a follower that read a checkpoint just before the log grew still
+    /// finds its tile); 404 for anything else (partials of full tiles, widths beyond the tree, bad spellings).
     /// </summary>
     public static SimResponse DataTile(SimulatedLog log, long tileIndex, int width, SimulatedFault? fault)
     {
@@ -56,7 +58,7 @@ internal static class StaticCtApi
         var full = width == TileWidth;
         var served = full
             ? tileIndex < size / TileWidth
-            : tileIndex == size / TileWidth && width == size % TileWidth;
+            : tileIndex == size / TileWidth && width <= size % TileWidth;
         if (!served)
         {
             log.CountRequestBeyondTree();

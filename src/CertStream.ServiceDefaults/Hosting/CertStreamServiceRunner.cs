@@ -1,5 +1,6 @@
 using CertStream.ServiceDefaults.Hosting;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -7,8 +8,8 @@ namespace Microsoft.Extensions.Hosting;
 /// Program.cs of every service: builds and runs the host, and turns a failed start into what an
 /// operator can act on. Exit codes: 0 stopped normally; 1 a setting stopped the start (bad
 /// value, missing file, port taken): one line per setting on stderr, naming it; 70 any other
-/// start failure (a bug): the exception with its stack trace on stderr. No unhandled exception,
-/// so no SIGABRT and no core dump.
+/// start failure (a bug): the exception with its stack trace on stderr, or a background service
+/// that failed and stopped the host. No unhandled exception, so no SIGABRT and no core dump.
 /// </summary>
 public static class CertStreamServiceRunner
 {
@@ -30,7 +31,16 @@ public static class CertStreamServiceRunner
             // Read now: a host whose start failed is disposed by the time the error arrives here.
             setting = AspNetCoreAddresses.GivenBy(app.Configuration) ?? listenSetting;
             stopping = app.Lifetime.ApplicationStopping;
+            // The same singletons the host starts; kept to see afterwards whether one of them failed.
+            var background = app.Services.GetServices<IHostedService>().OfType<BackgroundService>().ToList();
             app.Run();
+            // Until .NET 11 a background service that fails stops the host, and Run returns normally.
+            if (background.Any(b => b.ExecuteTask is { IsFaulted: true }))
+            {
+                Console.Error.WriteLine($"{service}: stopped because a background service failed (logged above)");
+                return ExitInternalError;
+            }
+
             return ExitOk;
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)

@@ -9,12 +9,14 @@ namespace CertStream.ServiceDefaults.Logging;
 /// What <c>log_level</c> turns on. At <c>info</c> (the default), <c>warn</c> and <c>error</c>, the
 /// services' own categories (<c>CertStream.*</c>) and the host's start/stop lines are at that
 /// level, and every framework and library category (ASP.NET Core, HttpClient, Polly, YARP, …) at
-/// Warning or above: their Information lines are one or more per HTTP request or connection, gigabytes
-/// a day at the real log list. StackExchange.Redis logs each failed reconnect as an error with a
-/// stack trace; <see cref="CertStream.ServiceDefaults.Redis.RedisAvailabilityMonitor"/> reports an outage in one line per
-/// interval instead, so it is off unless debugging, as is the health check service's error per probe. Until the host has started, its own "Hosting
-/// failed to start" error is held back (<see cref="StartupPhase"/>). At <c>debug</c> and <c>trace</c> everything is at that level (HTTP requests included).
-/// <c>Logging:LogLevel:&lt;category&gt;</c> still overrides a single category.
+/// Warning or above: their Information lines are one or more per HTTP request or connection,
+/// gigabytes a day at the real log list. StackExchange.Redis logs each failed reconnect as an error
+/// with a stack trace, and the health check service an error per probe while a check fails; both
+/// are off unless debugging (<see cref="CertStream.ServiceDefaults.Redis.RedisAvailabilityMonitor"/>
+/// reports an outage in one line per interval, <c>/health?detail=1</c> says why a check fails).
+/// Until the host has started, its own "Hosting failed to start" error is held back
+/// (<see cref="StartupPhase"/>). At <c>debug</c> and <c>trace</c> everything is at that level,
+/// HTTP requests included. <c>Logging:LogLevel:&lt;category&gt;</c> still sets a single category.
 /// </summary>
 public static class LogLevels
 {
