@@ -39,22 +39,34 @@ public sealed class StreamRecorder : IAsyncDisposable
 
     private void Record(RedisValue value)
     {
+        if (!TryParse((byte[])value!, out var cert))
+        {
+            Interlocked.Increment(ref _malformed);
+            return;
+        }
+
+        var list = _byLog.GetOrAdd(cert.LogUrl, _ => []);
+        lock (list)
+        {
+            list.Add(cert);
+        }
+    }
+
+    /// <summary>A certificate_update message as the recorders see it; false when it is malformed.</summary>
+    public static bool TryParse(byte[] message, out PublishedCertificate cert)
+    {
         try
         {
-            using var doc = JsonDocument.Parse((byte[])value!);
+            using var doc = JsonDocument.Parse(message);
             var data = doc.RootElement.GetProperty("data");
-            var url = data.GetProperty("source").GetProperty("url").GetString()!;
-            var cert = new PublishedCertificate(url, data.GetProperty("cert_index").GetInt64(),
+            cert = new PublishedCertificate(data.GetProperty("source").GetProperty("url").GetString()!, data.GetProperty("cert_index").GetInt64(),
                 data.GetProperty("leaf_cert").GetProperty("sha256").GetString()!, data.GetProperty("update_type").GetString()!);
-            var list = _byLog.GetOrAdd(url, _ => []);
-            lock (list)
-            {
-                list.Add(cert);
-            }
+            return true;
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
         {
-            Interlocked.Increment(ref _malformed);
+            cert = default;
+            return false;
         }
     }
 
