@@ -33,8 +33,7 @@ public sealed class CatchUpTests
         // Redis holds the cursor an ingestor saved 2 hours ago, before all of it: the backlog is real.
         await using (var mux = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString))
         {
-            var logKey = log.Url["http://".Length..].TrimEnd('/');
-            await mux.GetDatabase().HashSetAsync(RedisNames.LogStateKey(logKey),
+            await mux.GetDatabase().HashSetAsync(RedisNames.LogStateKey(Cursors.LogKey(log)),
             [
                 new HashEntry(RedisNames.StateNextIndex, 0),
                 new HashEntry(RedisNames.StateTreeSize, 0),

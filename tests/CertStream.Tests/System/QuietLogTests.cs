@@ -32,8 +32,9 @@ public sealed class QuietLogTests
             PingInterval = TimeSpan.FromSeconds(15),
         }, "certstream-go");
 
-        // A few certificates, then nothing more: the log is quiet from the last one on.
+        // A few certificates (once the ingestor follows the log), then nothing more: the log is quiet from the last one on.
         var log = await simulator.LogAsync("rfc6962-0");
+        await Cursors.WaitForAsync(redis, [log], TimeSpan.FromSeconds(120));
         var last = await simulator.GrowAsync(log.Name, 5);
         await client.WaitForIndexAsync(log.Url, last.TreeSize - 1, TimeSpan.FromSeconds(60), "the last certificate before the quiet spell arrives");
         var heartbeatsBefore = client.Heartbeats;
