@@ -1,4 +1,3 @@
-using CertStream.Contracts;
 using CertStream.Tests.SystemTests.Support;
 using StackExchange.Redis;
 
@@ -35,7 +34,7 @@ public sealed class IngestorFailoverTests
         var holders = new Dictionary<string, int>();
         await Pulse.UntilAsync(() =>
         {
-            holders = LeaseHolders(mux);
+            holders = Leases.Holders(mux);
             return holders.Count == 2;
         }, TimeSpan.FromSeconds(120), "both logs are leased", CertStreamSystem.Ct, client.Changed);
         var tips = await simulator.LogsAsync();
@@ -60,7 +59,7 @@ public sealed class IngestorFailoverTests
         }
 
         var survivor = victim == first ? second : first;
-        Assert.Equal(2, LeaseHolders(mux).Values.Count(pid => pid == survivor.Process.Pid));
+        Assert.Equal(2, Leases.Holders(mux).Values.Count(pid => pid == survivor.Process.Pid));
     }
 
     [Fact]
@@ -88,13 +87,13 @@ public sealed class IngestorFailoverTests
         var holders = new Dictionary<string, int>();
         await Pulse.UntilAsync(() =>
         {
-            holders = LeaseHolders(mux);
+            holders = Leases.Holders(mux);
             return holders.Count == 2;
         }, TimeSpan.FromSeconds(120), "both logs are leased", CertStreamSystem.Ct, client.Changed);
         var tips = await simulator.LogsAsync();
         await client.WaitForAsync(c => tips.All(l => c.For(l.Url) is { } r && r.Max >= l.TreeSize), TimeSpan.FromSeconds(120), "both logs are followed");
 
-        var idle = ingestors.First(i => !LeaseHolders(mux).Values.Contains(i.Process.Pid));
+        var idle = ingestors.First(i => !Leases.Holders(mux).Values.Contains(i.Process.Pid));
         idle.Process.Kill();
         await idle.Process.WaitForExitAsync(TimeSpan.FromSeconds(30), CertStreamSystem.Ct);
 
@@ -109,24 +108,6 @@ public sealed class IngestorFailoverTests
             Assert.True(record.Duplicates <= MaxReplayPerLog, $"{log.Name} replayed {record.Duplicates} indices: {record}");
         }
 
-        Assert.DoesNotContain(idle.Process.Pid, LeaseHolders(mux).Values);
-    }
-
-    /// <summary>Lease key → PID of the holder (the identity is machine-pid-random).</summary>
-    private static Dictionary<string, int> LeaseHolders(ConnectionMultiplexer mux)
-    {
-        var server = mux.GetServers().Single();
-        var db = mux.GetDatabase();
-        var result = new Dictionary<string, int>();
-        foreach (var key in server.Keys(pattern: RedisNames.Prefix + "log:*:lease"))
-        {
-            var value = db.StringGet(key);
-            if (!value.IsNullOrEmpty && ((string)value!).Split('-') is { Length: >= 3 } parts && int.TryParse(parts[^2], out var pid))
-            {
-                result[key!] = pid;
-            }
-        }
-
-        return result;
+        Assert.DoesNotContain(idle.Process.Pid, Leases.Holders(mux).Values);
     }
 }

@@ -49,7 +49,13 @@ public sealed class CertStreamSystem : IAsyncDisposable
     {
         var port = RedisTestServer.FreePort();
         // Tree heads once a second, as real logs publish them (a live edge makes every partial tile a race).
-        var args = new List<string> { ServiceBuild.DllOf(ServiceBuild.Simulator), "--urls", $"http://127.0.0.1:{port}", "--Simulator:ControlApi=true", "--Simulator:TreeHeadIntervalMs=1000" };
+        // Generated entries only: the recorded ones carry their real 2025 timestamps, which the catch-up
+        // policy rightly skips as old when a test resumes among them. A test's own settings come later and win.
+        var args = new List<string>
+        {
+            ServiceBuild.DllOf(ServiceBuild.Simulator), "--urls", $"http://127.0.0.1:{port}",
+            "--Simulator:ControlApi=true", "--Simulator:TreeHeadIntervalMs=1000", "--Simulator:UseRecordedEntries=false",
+        };
         args.AddRange(settings.Select(s => $"--Simulator:{s.Key}={s.Value}"));
         var process = Start("simulator", args, new Dictionary<string, string?>());
         var simulator = new SimulatorHandle(process, $"http://127.0.0.1:{port}", Http);
