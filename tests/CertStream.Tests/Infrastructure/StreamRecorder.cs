@@ -13,16 +13,31 @@ public sealed class StreamRecorder : IAsyncDisposable
 {
     private readonly ConnectionMultiplexer _mux;
     private readonly ConcurrentDictionary<string, List<PublishedCertificate>> _byLog = new();
+    private readonly TaskCompletionSource _subscriptionLost = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _malformed;
 
     private StreamRecorder(ConnectionMultiplexer mux) => _mux = mux;
 
     public int Malformed => _malformed;
 
+    /// <summary>
+    /// Completes when the subscription's connection has failed (the server went away). The client
+    /// reads what the server sent up to the end of the connection before it calls it failed, so from
+    /// then on every message delivered to this recorder is in its queue: disposing loses none.
+    /// </summary>
+    public Task SubscriptionLost => _subscriptionLost.Task;
+
     public static async Task<StreamRecorder> StartAsync(string redis, StreamKind kind = StreamKind.Lite)
     {
         var mux = await ConnectionMultiplexer.ConnectAsync(redis);
         var recorder = new StreamRecorder(mux);
+        mux.ConnectionFailed += (_, e) =>
+        {
+            if (e.ConnectionType == ConnectionType.Subscription)
+            {
+                recorder._subscriptionLost.TrySetResult();
+            }
+        };
         var queue = await mux.GetSubscriber().SubscribeAsync(RedisChannel.Literal(RedisNames.StreamChannel(kind)));
         queue.OnMessage(m => recorder.Record(m.Message));
         return recorder;
