@@ -19,7 +19,7 @@ internal sealed record LoadOptions
           --url ws://127.0.0.1:8080/   gateway stream URL (the lite stream is /)
           --redis 127.0.0.1:6379       Redis the gateway subscribes to (the tool publishes there)
           --clients 1000               WebSocket clients
-          --rate 500                   messages per second published
+          --rate 500                   messages per second published (0: none; the clients read what an ingestor feeds)
           --warmup 5                   seconds published before measuring
           --duration 30                seconds measured
           --drain 5                    seconds at most to wait for the last messages

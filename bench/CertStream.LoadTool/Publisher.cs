@@ -15,6 +15,12 @@ internal sealed class Publisher(IConnectionMultiplexer redis, double rate, Measu
 
     public async Task RunAsync(CancellationToken stop)
     {
+        if (rate <= 0)
+        {
+            // --rate 0: the clients follow a stream that something else (an ingestor) feeds.
+            return;
+        }
+
         var channel = RedisChannel.Literal(RedisNames.StreamChannel(StreamKind.Lite));
         var subscriber = redis.GetSubscriber();
         var clock = Stopwatch.StartNew();

@@ -32,7 +32,7 @@ public sealed class SimulatedLog : IDisposable
         _options = options;
         Time = time;
         _baseUrl = baseUrl;
-        _growth = new GrowthModel(time, options.InitialSize, options.EntriesPerSecond);
+        _growth = new GrowthModel(time, options.InitialSize, options.EntriesPerSecond, options.TreeHeadIntervalMs, (long)(options.InitialAgeSecs * 1000));
         _entries = new EntryCache(options.EntryCacheSize);
         _pageCap = options.PageCap;
         _state = (int)options.State;
@@ -103,6 +103,9 @@ public sealed class SimulatedLog : IDisposable
 
     /// <summary>Appends <paramref name="count"/> entries now; returns the new tree size.</summary>
     public long Grow(long count) => _growth.Grow(count);
+
+    /// <summary>Appends <paramref name="count"/> entries stamped evenly over the past <paramref name="spread"/>; returns the new tree size.</summary>
+    public long GrowBackdated(long count, TimeSpan spread) => _growth.GrowBackdated(count, spread);
 
     /// <summary>The next <paramref name="count"/> requests to which <paramref name="fault"/> applies get it.</summary>
     public void InjectFault(SimulatedFault fault, int count = 1) => Faults.Add(fault, count);

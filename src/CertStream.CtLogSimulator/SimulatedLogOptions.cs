@@ -60,6 +60,16 @@ public sealed record SimulatedLogOptions
 
     public SimulatedTileEncoding TileEncoding { get; init; }
 
+    /// <summary>
+    /// 0: the tree size is live. Above 0: tree heads (and the partial tile at their right edge) change only
+    /// every this many ms, as a real log publishes them; a client reading a checkpoint then its partial tile
+    /// finds it unless a boundary falls in between.
+    /// </summary>
+    public int TreeHeadIntervalMs { get; init; }
+
+    /// <summary>0: the initial entries are stamped at start. Above 0: stamped evenly over this many seconds before it (a log with a history).</summary>
+    public double InitialAgeSecs { get; init; }
+
     public SimulatedLogState State { get; init; }
 
     internal void Validate()
@@ -72,6 +82,11 @@ public sealed record SimulatedLogOptions
         ArgumentOutOfRangeException.ThrowIfNegative(InitialSize);
         ArgumentOutOfRangeException.ThrowIfLessThan(PageCap, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(EntryCacheSize, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(TreeHeadIntervalMs);
+        if (double.IsNaN(InitialAgeSecs) || InitialAgeSecs < 0 || double.IsInfinity(InitialAgeSecs))
+        {
+            throw new ArgumentOutOfRangeException(nameof(InitialAgeSecs), InitialAgeSecs, "must be a finite number >= 0");
+        }
         if (double.IsNaN(EntriesPerSecond) || EntriesPerSecond < 0 || double.IsInfinity(EntriesPerSecond))
         {
             throw new ArgumentOutOfRangeException(nameof(EntriesPerSecond), EntriesPerSecond, "must be a finite number >= 0");

@@ -63,6 +63,11 @@ internal static class SimulatorHosting
     {
         var registry = app.Services.GetRequiredService<SimulatedLogRegistry>();
         app.MapCtLogSimulator(registry);
+        if (app.Services.GetRequiredService<IOptions<SimulatorOptions>>().Value.ControlApi)
+        {
+            app.MapSimulatorControl(registry);
+        }
+
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;

@@ -13,6 +13,9 @@ namespace CertStream.CtLogSimulator.Configuration;
 /// <item><c>UseRecordedEntries</c> (true): real entries first, then generated. <c>EntryCacheSize</c> (4096 per log).</item>
 /// <item><c>TileEncoding</c> (Gzip | GzipWithoutHeader | Identity).</item>
 /// <item><c>PublicBaseUrl</c> (unset): base URL written into <c>/log_list.json</c>; unset: the request's scheme and Host.</item>
+/// <item><c>InitialAgeSecs</c> (0): the initial entries are stamped over this many seconds before start (a log with a history).</item>
+/// <item><c>TreeHeadIntervalMs</c> (0: live): tree heads change only every this many ms, as a real log publishes them.</item>
+/// <item><c>ControlApi</c> (false): serve <c>/control/logs/…</c> to grow, backdate and pause logs while running (Http/ControlApi).</item>
 /// <item><c>Faults:{n}:</c> <c>Log</c> (a name or <c>*</c>), <c>Kind</c> (TooManyRequests | ServerError | Slow |
 /// TruncatedBody | MalformedBody | StaleTreeHead), <c>Endpoint</c> (optional: GetSth, GetEntries, GetRoots, Checkpoint,
 /// DataTile, PartialDataTile, Issuer), <c>Every</c> (every Nth matching request) or <c>Count</c> (the first N),
@@ -43,6 +46,12 @@ public sealed class SimulatorOptions
 
     public string? PublicBaseUrl { get; set; }
 
+    public bool ControlApi { get; set; }
+
+    public int TreeHeadIntervalMs { get; set; }
+
+    public double InitialAgeSecs { get; set; }
+
     public List<SimulatorFaultOptions> Faults { get; set; } = [];
 
     /// <summary>The logs this configuration describes.</summary>
@@ -70,6 +79,8 @@ public sealed class SimulatorOptions
         UseRecordedEntries = UseRecordedEntries,
         EntryCacheSize = EntryCacheSize,
         TileEncoding = TileEncoding,
+        TreeHeadIntervalMs = TreeHeadIntervalMs,
+        InitialAgeSecs = InitialAgeSecs,
     };
 }
 
@@ -133,6 +144,16 @@ public sealed class SimulatorOptionsValidator : IValidateOptions<SimulatorOption
         if (o.PageCap < 1)
         {
             errors.Add($"Simulator:PageCap: {o.PageCap} must be at least 1.");
+        }
+
+        if (double.IsNaN(o.InitialAgeSecs) || double.IsInfinity(o.InitialAgeSecs) || o.InitialAgeSecs < 0)
+        {
+            errors.Add($"Simulator:InitialAgeSecs: {o.InitialAgeSecs} must be a finite number >= 0.");
+        }
+
+        if (o.TreeHeadIntervalMs < 0)
+        {
+            errors.Add($"Simulator:TreeHeadIntervalMs: {o.TreeHeadIntervalMs} must be >= 0.");
         }
 
         if (o.EntryCacheSize < 1)

@@ -13,13 +13,25 @@ internal sealed class GrowthModel
     private readonly List<Segment> _segments = [];
     private readonly Lock _gate = new();
 
-    public GrowthModel(TimeProvider time, long initialSize, double entriesPerSecond)
+    private readonly long _publishIntervalMs;
+
+    // publishIntervalMs 0: the size is live (grows between any two requests). Above 0: the size is what
+    // it was at the last multiple of this interval, as a real log that integrates and publishes a tree
+    // head every second or so (Sunlight: 1 s); entries added by Grow show at once.
+    // initialAgeMs above 0: the initial entries are stamped evenly over that span before now (a log with a
+    // history, as an ingestor that was away for that long finds it); 0: all stamped now.
+    public GrowthModel(TimeProvider time, long initialSize, double entriesPerSecond, long publishIntervalMs = 0, long initialAgeMs = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(publishIntervalMs);
+        ArgumentOutOfRangeException.ThrowIfNegative(initialAgeMs);
+        _publishIntervalMs = publishIntervalMs;
         ArgumentOutOfRangeException.ThrowIfNegative(initialSize);
         ValidateRate(entriesPerSecond);
         _time = time;
         var now = NowMs();
-        _segments.Add(new Segment(0, now, 0));
+        _segments.Add(initialAgeMs > 0 && initialSize > 0
+            ? new Segment(0, now - initialAgeMs, initialSize * 1000.0 / initialAgeMs)
+            : new Segment(0, now, 0));
         _segments.Add(new Segment(initialSize, now, entriesPerSecond));
     }
 
@@ -37,6 +49,11 @@ internal sealed class GrowthModel
     public long Size()
     {
         var now = NowMs();
+        if (_publishIntervalMs > 0)
+        {
+            now -= now % _publishIntervalMs;
+        }
+
         lock (_gate)
         {
             return SizeAt(now);
@@ -58,6 +75,33 @@ internal sealed class GrowthModel
 
             var rate = _segments[^1].Rate;
             _segments.Add(new Segment(size, now, 0));
+            _segments.Add(new Segment(size + count, now, rate));
+            return size + count;
+        }
+    }
+
+    /// <summary>
+    /// Appends <paramref name="count"/> entries now whose timestamps are spread evenly over the
+    /// <paramref name="spread"/> before now: the backlog a follower finds after being away that long
+    /// (catch-up and skip-old-backlog policies look at entry ages). Returns the new size.
+    /// </summary>
+    public long GrowBackdated(long count, TimeSpan spread)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(spread, TimeSpan.Zero);
+        var now = NowMs();
+        lock (_gate)
+        {
+            var size = SizeAt(now);
+            if (count == 0)
+            {
+                return size;
+            }
+
+            // Entry j of the backlog is stamped start + (j + 1) / rate (see TimestampMs): the last one now.
+            var rate = _segments[^1].Rate;
+            var spreadMs = (long)spread.TotalMilliseconds;
+            _segments.Add(new Segment(size, now - spreadMs, count * 1000.0 / spreadMs));
             _segments.Add(new Segment(size + count, now, rate));
             return size + count;
         }

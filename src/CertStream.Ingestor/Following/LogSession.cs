@@ -31,6 +31,7 @@ public sealed class LogSession(
     RetryPolicy retry,
     RedisTreeStateStore store,
     TimeSpan leaseTtl,
+    Action onRedisFailure,
     TimeProvider time,
     ILogger logger)
 {
@@ -129,6 +130,7 @@ public sealed class LogSession(
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
+            onRedisFailure();
         }
     }
 
@@ -152,6 +154,7 @@ public sealed class LogSession(
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
+                onRedisFailure();
                 if (attempt == 1)
                 {
                     Telemetry.Log.CursorSaveFailed(logger, log.Key, state.NextIndex, ex.Message);

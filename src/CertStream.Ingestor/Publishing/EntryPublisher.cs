@@ -142,6 +142,7 @@ public sealed class EntryPublisher : IDisposable
         await Task.WhenAll(all).ContinueWith(static _ => { }, TaskScheduler.Default);
 
         string? failure = null;
+        var redisFailed = false;
         for (var k = 0; k < StreamKinds.Count; k++)
         {
             for (; next[k] < messages.Count; next[k]++)
@@ -150,6 +151,7 @@ public sealed class EntryPublisher : IDisposable
                 if (!task.IsCompletedSuccessfully)
                 {
                     failure ??= task.Exception?.InnerException?.Message ?? "PUBLISH was cancelled";
+                    redisFailed = true;
                     break;
                 }
 
@@ -159,6 +161,13 @@ public sealed class EntryPublisher : IDisposable
                     break;
                 }
             }
+        }
+
+        // Noted after the messages that went out before the failure were counted: counting them
+        // after would take their subscribers for the ones come back, and end the wait at once.
+        if (redisFailed)
+        {
+            NoteRedisFailure();
         }
 
         return failure;
@@ -212,7 +221,14 @@ public sealed class EntryPublisher : IDisposable
         await Task.WhenAll(pending).ContinueWith(static _ => { }, TaskScheduler.Default);
     }
 
-    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
+    /// <summary>
+    /// Redis failed a command of this replica (a publish, a cursor save): its subscribers will have
+    /// to come back, as after ConnectionFailed, whose event may be raised late on a busy machine,
+    /// after the reconnect and the first PUBLISHes that reached nobody.
+    /// </summary>
+    public void NoteRedisFailure() => OnConnectionFailed(null, null);
+
+    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs? e)
     {
         lock (_gate)
         {

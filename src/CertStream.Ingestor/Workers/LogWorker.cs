@@ -3,6 +3,7 @@ using CertStream.Ingestor.Ct.Http;
 using CertStream.Ingestor.Following;
 using CertStream.Ingestor.Health;
 using CertStream.Ingestor.Options;
+using CertStream.Ingestor.Publishing;
 using CertStream.Ingestor.State;
 using CertStream.Ingestor.Telemetry;
 using Microsoft.Extensions.Options;
@@ -19,6 +20,7 @@ public sealed class LogWorker(
     Rfc6962Follower rfc6962,
     StaticCtFollower staticCt,
     RedisTreeStateStore store,
+    EntryPublisher publisher,
     IngestorMetrics metrics,
     IOptions<CtLogOptions> options,
     TimeProvider time,
@@ -30,7 +32,7 @@ public sealed class LogWorker(
         var status = metrics.Track(log.Key);
         var breaker = new LogCircuitBreaker(o.UnhealthyThreshold, TimeSpan.FromSeconds(o.CircuitOpenSecs), time);
         var session = new LogSession(log, owner, status, breaker, new RetryPolicy(o.RetryMaxAttempts, time), store,
-            TimeSpan.FromMilliseconds(o.LeaseTtlMs), time, logger);
+            TimeSpan.FromMilliseconds(o.LeaseTtlMs), publisher.NoteRedisFailure, time, logger);
         ILogFollower follower = log.Kind == CtLogKind.Tiled ? staticCt : rfc6962;
         var poll = TimeSpan.FromMilliseconds(o.PollIntervalMs);
         try

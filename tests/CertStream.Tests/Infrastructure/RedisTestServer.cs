@@ -19,11 +19,17 @@ public sealed class RedisTestServer : IAsyncDisposable
     private Process? _process;
     private GarnetServer? _garnet;
 
-    private RedisTestServer(int port, string? redisServerPath)
+    private readonly string? _dataDirectory;
+
+    private RedisTestServer(int port, string? redisServerPath, string? dataDirectory = null)
     {
         Port = port;
         _redisServerPath = redisServerPath;
+        _dataDirectory = dataDirectory;
     }
+
+    /// <summary>True when a saved RDB survives a restart (redis-server with a data directory).</summary>
+    public bool Persists => _redisServerPath is not null && _dataDirectory is not null;
 
     public int Port { get; }
 
@@ -38,6 +44,48 @@ public sealed class RedisTestServer : IAsyncDisposable
         var server = new RedisTestServer(FreePort(), FindRedisServer());
         await server.StartAgainAsync(ct);
         return server;
+    }
+
+    /// <summary>
+    /// A server that keeps its RDB file in <paramref name="dataDirectory"/> (redis-server only; no automatic
+    /// saves: <see cref="SaveAsync"/> writes one, <see cref="DeleteData"/> removes it so a restart starts empty).
+    /// </summary>
+    public static async Task<RedisTestServer> StartPersistentAsync(string dataDirectory, CancellationToken ct = default)
+    {
+        Directory.CreateDirectory(dataDirectory);
+        var server = new RedisTestServer(FreePort(), FindRedisServer(), dataDirectory);
+        await server.StartAgainAsync(ct);
+        return server;
+    }
+
+    /// <summary>SAVE: the RDB a restart loads (<see cref="Persists"/>).</summary>
+    public async Task SaveAsync(CancellationToken ct = default)
+    {
+        if (!Persists)
+        {
+            throw new InvalidOperationException("this server keeps no data across restarts");
+        }
+
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, Port, ct);
+        var stream = client.GetStream();
+        await stream.WriteAsync("SAVE\r\n"u8.ToArray(), ct);
+        var buffer = new byte[64];
+        var read = await stream.ReadAsync(buffer, ct);
+        var answer = Encoding.ASCII.GetString(buffer, 0, read);
+        if (!answer.StartsWith("+OK", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException("SAVE failed: " + answer.Trim());
+        }
+    }
+
+    /// <summary>Removes the saved RDB (the server must be stopped): the next start is empty.</summary>
+    public void DeleteData()
+    {
+        if (_dataDirectory is not null)
+        {
+            File.Delete(Path.Combine(_dataDirectory, "dump.rdb"));
+        }
     }
 
     /// <summary>Starts the server (again) on the same port.</summary>
@@ -72,6 +120,14 @@ public sealed class RedisTestServer : IAsyncDisposable
             foreach (var arg in new[] { "--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no", "--daemonize", "no" })
             {
                 psi.ArgumentList.Add(arg);
+            }
+
+            if (_dataDirectory is not null)
+            {
+                foreach (var arg in new[] { "--dir", _dataDirectory, "--dbfilename", "dump.rdb" })
+                {
+                    psi.ArgumentList.Add(arg);
+                }
             }
 
             _process = Process.Start(psi) ?? throw new InvalidOperationException("redis-server did not start");

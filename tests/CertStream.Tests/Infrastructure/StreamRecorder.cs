@@ -13,31 +13,16 @@ public sealed class StreamRecorder : IAsyncDisposable
 {
     private readonly ConnectionMultiplexer _mux;
     private readonly ConcurrentDictionary<string, List<PublishedCertificate>> _byLog = new();
-    private readonly TaskCompletionSource _subscriptionLost = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _malformed;
 
     private StreamRecorder(ConnectionMultiplexer mux) => _mux = mux;
 
     public int Malformed => _malformed;
 
-    /// <summary>
-    /// Completes when the subscription's connection has failed (the server went away). The client
-    /// reads what the server sent up to the end of the connection before it calls it failed, so from
-    /// then on every message delivered to this recorder is in its queue: disposing loses none.
-    /// </summary>
-    public Task SubscriptionLost => _subscriptionLost.Task;
-
     public static async Task<StreamRecorder> StartAsync(string redis, StreamKind kind = StreamKind.Lite)
     {
         var mux = await ConnectionMultiplexer.ConnectAsync(redis);
         var recorder = new StreamRecorder(mux);
-        mux.ConnectionFailed += (_, e) =>
-        {
-            if (e.ConnectionType == ConnectionType.Subscription)
-            {
-                recorder._subscriptionLost.TrySetResult();
-            }
-        };
         var queue = await mux.GetSubscriber().SubscribeAsync(RedisChannel.Literal(RedisNames.StreamChannel(kind)));
         queue.OnMessage(m => recorder.Record(m.Message));
         return recorder;
@@ -54,22 +39,34 @@ public sealed class StreamRecorder : IAsyncDisposable
 
     private void Record(RedisValue value)
     {
+        if (!TryParse((byte[])value!, out var cert))
+        {
+            Interlocked.Increment(ref _malformed);
+            return;
+        }
+
+        var list = _byLog.GetOrAdd(cert.LogUrl, _ => []);
+        lock (list)
+        {
+            list.Add(cert);
+        }
+    }
+
+    /// <summary>A certificate_update message as the recorders see it; false when it is malformed.</summary>
+    public static bool TryParse(byte[] message, out PublishedCertificate cert)
+    {
         try
         {
-            using var doc = JsonDocument.Parse((byte[])value!);
+            using var doc = JsonDocument.Parse(message);
             var data = doc.RootElement.GetProperty("data");
-            var url = data.GetProperty("source").GetProperty("url").GetString()!;
-            var cert = new PublishedCertificate(url, data.GetProperty("cert_index").GetInt64(),
+            cert = new PublishedCertificate(data.GetProperty("source").GetProperty("url").GetString()!, data.GetProperty("cert_index").GetInt64(),
                 data.GetProperty("leaf_cert").GetProperty("sha256").GetString()!, data.GetProperty("update_type").GetString()!);
-            var list = _byLog.GetOrAdd(url, _ => []);
-            lock (list)
-            {
-                list.Add(cert);
-            }
+            return true;
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
         {
-            Interlocked.Increment(ref _malformed);
+            cert = default;
+            return false;
         }
     }
 

@@ -17,6 +17,8 @@ public sealed class RedisRestartTests
     private const int LeaseLost = 1012;
     private const int FollowingLog = 1020;
     private const int StartingAtTip = 1021;
+    private const int CursorSaveFailed = 1103;
+    private const int PublishFailed = 1110;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     [Fact]
@@ -62,36 +64,37 @@ public sealed class RedisRestartTests
         await using var sim = await SimulatedCtLogServer.StartAsync(cancellationToken: ct);
         var log = sim.AddRfc6962Log("restart-publish", initialSize: 10, pageCap: 50, entriesPerSecond: 100);
         await IngestorPipelineTests.SeedCursorAsync(server.ConnectionString, log, 0);
-        var before = await StreamRecorder.StartAsync(server.ConnectionString);
-        await using var ingestor = await IngestorHost.StartAsync(server.ConnectionString, sim.LogListUrl, ct: ct);
+        using var before = await RawStreamRecorder.StartAsync(server, ct);
+        var logs = new LogCapture();
+        await using var ingestor = await IngestorHost.StartAsync(server.ConnectionString, sim.LogListUrl, configure: b => b.Logging.AddProvider(logs), ct: ct);
         await Eventually.TrueAsync(() => before.For(log.Url).Count >= 100, Patience, "entries are published before the restart", ct);
 
         // Redis goes away and comes back empty; the subscriber that was there (a gateway) is back
         // only after the ingestor has had entries to publish: those must wait for it, not be lost.
         await server.StopAsync();
-        // Not disposed before it has read everything Redis delivered to it (a busy machine reads
-        // late): the ingestor rightly counts those as delivered.
-        await before.SubscriptionLost.WaitAsync(Patience, ct);
-        await before.DisposeAsync();
+        await before.Completion.WaitAsync(Patience, ct); // everything Redis delivered to it is recorded
         var seenBefore = before.For(log.Url).Select(p => p.Index).ToList();
-        await server.StartAgainAsync(ct);
         using var http = new HttpClient();
-        await Eventually.TrueAsync(async () =>
-            {
-                var samples = PrometheusText.Parse(await http.GetStringAsync(ingestor.BaseUrl + "/metrics", ct)).Samples;
-                return samples.Any(s => s.Name == "certstream_ingestor_publish_retries_total" && s.Value > 0)
-                    || await CursorAsync(server, log) > seenBefore[^1] + 100;
-            }, Patience, "the ingestor has had entries to publish since the restart", ct);
+        async Task<double> RetriesAsync() =>
+            PrometheusText.Parse(await http.GetStringAsync(ingestor.BaseUrl + "/metrics", ct)).Samples
+                .Where(s => s.Name == "certstream_ingestor_publish_retries_total").Sum(s => s.Value);
+        // An outage as long as it takes the ingestor to notice it (a publish or a cursor save failed).
+        await Eventually.TrueAsync(() => logs.Count(PublishFailed) + logs.Count(CursorSaveFailed) > 0, Patience, "the ingestor noticed the outage", ct);
+        await server.StartAgainAsync(ct);
+        var retriesAtRestart = await RetriesAsync();
+        await Eventually.TrueAsync(async () => await RetriesAsync() > retriesAtRestart || await CursorAsync(server, log) > seenBefore[^1] + 100,
+            Patience, "the ingestor has had entries to publish since the restart", ct);
 
         await using var after = await StreamRecorder.StartAsync(server.ConnectionString);
         await Eventually.TrueAsync(() => after.For(log.Url).Count >= 100, Patience, "publishing goes on after the restart", ct);
 
-        // The first recorder's queue has drained by now (messages it had read but not yet recorded).
-        var seen = before.For(log.Url).Select(p => p.Index).Concat(after.For(log.Url).Select(p => p.Index)).ToHashSet();
-        var last = after.For(log.Url)[^1].Index;
+        var seenAfter = after.For(log.Url);
+        var seen = seenBefore.Concat(seenAfter.Select(p => p.Index)).ToHashSet();
+        var last = seenAfter[^1].Index;
         var missing = Enumerable.Range(0, (int)last + 1).Where(i => !seen.Contains(i)).ToList();
-        Assert.True(missing.Count == 0,
-            $"{missing.Count} indices never delivered, e.g. {string.Join(',', missing.Take(20))} (last before the restart {before.For(log.Url)[^1].Index}, first after {after.For(log.Url)[0].Index})");
+        Assert.True(missing.Count == 0, $"{missing.Count} indices never delivered, e.g. {string.Join(',', missing.Take(20))}; "
+            + $"before the restart {seenBefore[0]}..{seenBefore[^1]}, after it {seenAfter[0].Index}..{last}; ingestor said:\n"
+            + string.Join('\n', logs.Entries.Where(l => l.Category.StartsWith("CertStream", StringComparison.Ordinal)).Select(l => $"[{l.EventId}] {l.Message}")));
     }
 
     private static async Task<long> CursorAsync(RedisTestServer server, SimulatedLog log)
