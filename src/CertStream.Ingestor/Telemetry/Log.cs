@@ -12,6 +12,9 @@ internal static partial class Log
     [LoggerMessage(1001, LogLevel.Error, "Log list {Url} could not be loaded; keeping the previous list")]
     public static partial void LogListFailed(ILogger logger, string url, Exception error);
 
+    [LoggerMessage(1002, LogLevel.Error, "Log list {Url} could not be loaded ({Problem}); keeping the previous list, retrying")]
+    public static partial void LogListUnavailable(ILogger logger, string url, string problem);
+
     [LoggerMessage(1010, LogLevel.Information, "Lease acquired for {Log}")]
     public static partial void LeaseAcquired(ILogger logger, string log);
 

@@ -47,7 +47,7 @@ public sealed class IngestorWorker(
                 await Task.Delay(coordinator.RoundInterval, time, stoppingToken);
             }
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (Exception ex) when (IsShutdown(ex, stoppingToken))
         {
         }
         finally
@@ -56,6 +56,14 @@ public sealed class IngestorWorker(
             await StopAllAsync();
         }
     }
+
+    /// <summary>
+    /// Stopping, or a start that failed after this worker began (e.g. a taken port): the host disposes
+    /// the service provider, possibly before it cancels the token, so what the loop hits then is the
+    /// end of the process, not an error to report.
+    /// </summary>
+    private static bool IsShutdown(Exception ex, CancellationToken ct) =>
+        ct.IsCancellationRequested || ex is ObjectDisposedException;
 
     private async Task RefreshLogListAsync(CancellationToken ct)
     {
@@ -81,7 +89,17 @@ public sealed class IngestorWorker(
             readiness.LogListLoaded = true;
             Log.LogListLoaded(logger, url, logs.Count, custom, skipped);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        catch (Exception ex) when (IsShutdown(ex, ct))
+        {
+            throw; // not a log list problem: ExecuteAsync ends quietly
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TimeoutException or OperationCanceledException or IOException or System.Text.Json.JsonException)
+        {
+            // Expected while the list's server is unreachable or serves garbage: one line, no stack.
+            _nextListLoad = now + ListRetry;
+            Log.LogListUnavailable(logger, url, ex.Message);
+        }
+        catch (Exception ex)
         {
             _nextListLoad = now + ListRetry;
             Log.LogListFailed(logger, url, ex);
