@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace CertStream.LoadTool;
 
 /// <summary>
-/// Realistic lite <c>certificate_update</c> messages (about 1.2-1.8 KB, the shape of wire-format.md),
+/// Realistic lite <c>certificate_update</c> messages (about 1.2-1.8 KB, the shape of docs/wire-format.md),
 /// each with <c>seen</c> set to the moment it is built, in microseconds.
 /// </summary>
 internal sealed class LiteMessageFactory

@@ -12,7 +12,7 @@ namespace CertStream.AppHost;
 /// </summary>
 internal static class CertStreamResources
 {
-    // The OTLP exporter's default 10 s timeout otherwise delays every stop (stack-notes.md).
+    // The OTLP exporter's default 10 s timeout otherwise delays every stop (docs/engineering.md §3).
     private const string OtlpTimeoutMs = "1000";
 
     public static IReadOnlyList<IResourceBuilder<ProjectResource>> AddIngestors(this IDistributedApplicationBuilder builder,

@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace CertStream.CtLogSimulator.Http;
 
-/// <summary>A Chrome v3 log list (ct-protocols.md §3) naming every simulated log.</summary>
+/// <summary>A Chrome v3 log list (docs/ct-protocols.md §3) naming every simulated log.</summary>
 internal static class LogListApi
 {
     public static SimResponse Build(SimulatedLogRegistry registry, string baseUrl)

@@ -3,7 +3,7 @@ using System.Buffers.Text;
 
 namespace CertStream.Gateway.Fanout;
 
-/// <summary>Formats <c>{"message_type":"heartbeat","timestamp":1779302894.512}</c> (wire-format.md).</summary>
+/// <summary>Formats <c>{"message_type":"heartbeat","timestamp":1779302894.512}</c> (docs/wire-format.md).</summary>
 internal static class HeartbeatMessage
 {
     /// <summary>Longest output: the prefix, 20 digits, a dot, 3 digits and the brace.</summary>

@@ -3,7 +3,7 @@ namespace CertStream.Ingestor.Certificates;
 /// <summary>
 /// Lenient UTCTime / GeneralizedTime reader. Real certificates carry forms that strict DER readers
 /// (and .NET's <c>NotBefore</c>) reject: no seconds (<c>0001010000Z</c>), an offset instead of <c>Z</c>
-/// (<c>110629153248-1200</c>, <c>…+0000</c>), fractions, or no zone at all (read as UTC). ct-protocols.md §5.1.
+/// (<c>110629153248-1200</c>, <c>…+0000</c>), fractions, or no zone at all (read as UTC). docs/ct-protocols.md §5.1.
 /// </summary>
 internal static class AsnTime
 {

@@ -4,7 +4,7 @@ using System.Net;
 namespace CertStream.Ingestor.Certificates;
 
 /// <summary>
-/// The text forms of wire-format.md, written as UTF-8 straight into a span (no intermediate strings).
+/// The text forms of docs/wire-format.md, written as UTF-8 straight into a span (no intermediate strings).
 /// The <c>string</c> overloads are for tests and diagnostics, not for the hot path.
 /// </summary>
 public static class CertificateText

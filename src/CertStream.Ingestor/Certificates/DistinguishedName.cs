@@ -2,7 +2,7 @@ using System.Formats.Asn1;
 
 namespace CertStream.Ingestor.Certificates;
 
-/// <summary>The name attributes of wire-format.md's <c>subject</c>/<c>issuer</c>, in output order.</summary>
+/// <summary>The name attributes of docs/wire-format.md's <c>subject</c>/<c>issuer</c>, in output order.</summary>
 public enum NameAttribute
 {
     C = 0,

@@ -3,7 +3,7 @@ using System.Formats.Asn1;
 namespace CertStream.Ingestor.Certificates;
 
 /// <summary>
-/// Reads the extensions of wire-format.md (RFC 5280 §4.2, RFC 6962 §3.1). Each extension value is
+/// Reads the extensions of docs/wire-format.md (RFC 5280 §4.2, RFC 6962 §3.1). Each extension value is
 /// decoded on its own: a malformed one is left absent and the rest still count.
 /// </summary>
 internal static class ExtensionReader

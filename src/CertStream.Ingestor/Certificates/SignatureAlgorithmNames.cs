@@ -3,7 +3,7 @@ using System.Formats.Asn1;
 namespace CertStream.Ingestor.Certificates;
 
 /// <summary>
-/// <c>signature_algorithm</c> strings of wire-format.md. They are certstream-server-go's names
+/// <c>signature_algorithm</c> strings of docs/wire-format.md. They are certstream-server-go's names
 /// ("sha256, rsa", "ecdsa, sha256", …), so the algorithms the spec does not list (md5, dsa, sha512)
 /// get the name that server gives them.
 /// </summary>

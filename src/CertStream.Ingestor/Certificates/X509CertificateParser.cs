@@ -6,7 +6,7 @@ namespace CertStream.Ingestor.Certificates;
 
 /// <summary>
 /// A managed, defensive X.509 reader (RFC 5280 §4.1) over <see cref="AsnDecoder"/>. X509Certificate2 is
-/// not used: it rejects real certificates (ct-protocols.md §5.1) and costs far more per entry.
+/// not used: it rejects real certificates (docs/ct-protocols.md §5.1) and costs far more per entry.
 /// Only the outer structure must decode (Certificate, TBSCertificate and the TLVs of its fields);
 /// each field is then read on its own, so a malformed one is left null/absent instead of losing
 /// the certificate. Strings are kept raw and decoded leniently when written.

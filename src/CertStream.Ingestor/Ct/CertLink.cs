@@ -1,6 +1,6 @@
 namespace CertStream.Ingestor.Ct;
 
-/// <summary>The <c>cert_link</c> of wire-format.md: where a client can fetch the entry again.</summary>
+/// <summary>The <c>cert_link</c> of docs/wire-format.md: where a client can fetch the entry again.</summary>
 public static class CertLink
 {
     public static string For(CtLogInfo log, long index) => log.Kind == CtLogKind.Tiled

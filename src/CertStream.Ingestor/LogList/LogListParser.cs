@@ -5,7 +5,7 @@ using CertStream.Ingestor.Ct;
 namespace CertStream.Ingestor.LogList;
 
 /// <summary>
-/// Reads a Chrome v3 log list (<c>log_list.json</c> / <c>all_logs_list.json</c>, ct-protocols.md §3) into
+/// Reads a Chrome v3 log list (<c>log_list.json</c> / <c>all_logs_list.json</c>, docs/ct-protocols.md §3) into
 /// the logs to follow. Followed: <c>usable</c>, <c>qualified</c>, <c>readonly</c> (with its final tree size)
 /// and, by default, <c>pending</c>; from <c>logs[]</c> by <c>url</c> (RFC 6962) and from <c>tiled_logs[]</c>
 /// by <c>monitoring_url</c> (static-ct-api). Skipped, with a reason: rejected, retired, test and

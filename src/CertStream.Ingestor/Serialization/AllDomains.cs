@@ -3,7 +3,7 @@ using CertStream.Ingestor.Certificates;
 namespace CertStream.Ingestor.Serialization;
 
 /// <summary>
-/// <c>all_domains</c> of a leaf (wire-format.md): SAN dNSNames in certificate order, then the subject
+/// <c>all_domains</c> of a leaf (docs/wire-format.md): SAN dNSNames in certificate order, then the subject
 /// CN when it is non-empty, the certificate is not a CA and the name is not already listed;
 /// duplicates removed, first wins, case and wildcards kept. Several CN attributes are taken one by
 /// one (a joined "a,b" is not a domain). Held as UTF-8 ranges in one reused buffer.

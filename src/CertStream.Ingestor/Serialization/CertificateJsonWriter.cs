@@ -5,9 +5,9 @@ using CertStream.Ingestor.Certificates;
 namespace CertStream.Ingestor.Serialization;
 
 /// <summary>
-/// Writes one <c>&lt;cert&gt;</c> object of wire-format.md from a <see cref="ParsedCertificate"/>.
+/// Writes one <c>&lt;cert&gt;</c> object of docs/wire-format.md from a <see cref="ParsedCertificate"/>.
 /// Composed strings are built in a reused UTF-8 buffer and hex is formatted on the stack, so a
-/// certificate costs no allocation here. Key order follows the table of wire-format.md, with
+/// certificate costs no allocation here. Key order follows the table of docs/wire-format.md, with
 /// <c>as_der</c> last (the serializer relies on that to add it to the lite leaf).
 /// </summary>
 internal sealed class CertificateJsonWriter : IDisposable
@@ -253,7 +253,7 @@ internal sealed class CertificateJsonWriter : IDisposable
         }
     }
 
-    // The named purposes in the fixed order of wire-format.md (like keyUsage, and as the Rust server
+    // The named purposes in the fixed order of docs/wire-format.md (like keyUsage, and as the Rust server
     // prints them), then any other OID as dotted text in certificate order.
     private void WriteExtendedKeyUsage(Utf8JsonWriter writer, CertificateExtensions extensions)
     {

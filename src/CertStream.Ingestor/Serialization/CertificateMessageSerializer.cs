@@ -8,7 +8,7 @@ using CertStream.Ingestor.Ct;
 namespace CertStream.Ingestor.Serialization;
 
 /// <summary>
-/// Writes the lite, full and domains messages of one entry (wire-format.md) into one pooled buffer.
+/// Writes the lite, full and domains messages of one entry (docs/wire-format.md) into one pooled buffer.
 /// The leaf is parsed once and its object rendered once: as is for lite, with <c>as_der</c> appended
 /// for full. Chain certificates are rendered once per thread and then come from
 /// <see cref="ChainCertificateCache"/> (CT chains are a few intermediates repeated). Per-thread

@@ -3,7 +3,7 @@ using CertStream.Ingestor.Ct;
 
 namespace CertStream.Ingestor.Serialization;
 
-/// <summary>Serializes each certificate once per stream kind (wire-format.md).</summary>
+/// <summary>Serializes each certificate once per stream kind (docs/wire-format.md).</summary>
 public interface ICertificateMessageSerializer
 {
     /// <summary>

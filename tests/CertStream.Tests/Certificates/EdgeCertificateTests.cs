@@ -6,7 +6,7 @@ using CertStream.Ingestor.Ct;
 namespace CertStream.Tests.Certificates;
 
 /// <summary>
-/// The odd real certificates of TestData/ct/certs (ct-protocols.md §5.1): each one yields a message,
+/// The odd real certificates of TestData/ct/certs (docs/ct-protocols.md §5.1): each one yields a message,
 /// with the specific fields that make it odd checked against what openssl prints.
 /// </summary>
 public sealed class EdgeCertificateTests

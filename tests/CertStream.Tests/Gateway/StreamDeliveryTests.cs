@@ -80,7 +80,7 @@ public sealed class StreamDeliveryTests(RedisFixture redis)
     [InlineData('F', StreamKind.Full)]
     [InlineData('d', StreamKind.Domains)]
     [InlineData('D', StreamKind.Domains)]
-    [InlineData('x', StreamKind.Lite)]  // any other byte: lite (wire-format.md)
+    [InlineData('x', StreamKind.Lite)]  // any other byte: lite (docs/wire-format.md)
     [InlineData('\n', StreamKind.Lite)] // echo | nc
     [InlineData('G', StreamKind.Lite)]  // a lone byte is a selector, even one that starts an HTTP method
     public async Task TcpSelectorByteChoosesTheStream(char selector, StreamKind kind)

@@ -9,7 +9,7 @@ namespace CertStream.Tests.Serialization;
 
 /// <summary>
 /// Decodes the 40 real entries of live_ct.json and compares our messages field by field with the
-/// Rust server's (reloading01 1.5.3) expected output. Where wire-format.md decides differently the
+/// Rust server's (reloading01 1.5.3) expected output. Where docs/wire-format.md decides differently the
 /// test asserts our rule and says so in a comment.
 /// </summary>
 public sealed class LiveCtGoldenTests
@@ -55,7 +55,7 @@ public sealed class LiveCtGoldenTests
             Assert.Equal(expectedData.GetProperty("cert_link").GetString(), data.GetProperty("cert_link").GetString());
             Assert.Equal(Seen, data.GetProperty("seen").GetDouble());
 
-            // The Rust server sends data.submission_timestamp and source {name, url}; wire-format.md
+            // The Rust server sends data.submission_timestamp and source {name, url}; docs/wire-format.md
             // (certstream-server-go) puts that timestamp in source.timestamp and adds source.type.
             // We send both spellings: an added field breaks no client, a missing one breaks Rust's.
             var source = data.GetProperty("source");
@@ -82,7 +82,7 @@ public sealed class LiveCtGoldenTests
             {
                 AssertCertificate(expectedChain[i], chain[i]);
 
-                // Difference: the Rust server's chain certificates have no as_der; wire-format.md gives
+                // Difference: the Rust server's chain certificates have no as_der; docs/wire-format.md gives
                 // every full-stream certificate its DER. all_domains is leaf-only in both.
                 Assert.False(expectedChain[i].TryGetProperty("as_der", out _));
                 Assert.Equal(Convert.ToBase64String(entry.Chain[i].Span), chain[i].GetProperty("as_der").GetString());
@@ -146,7 +146,7 @@ public sealed class LiveCtGoldenTests
             var ours = root.GetProperty("data").EnumerateArray().Select(e => e.GetString()!).ToList();
             Assert.Equal(Strings(full.RootElement.GetProperty("data").GetProperty("leaf_cert").GetProperty("all_domains")), ours);
 
-            // Difference: the Rust server puts the CN first; wire-format.md keeps SAN order and appends the CN.
+            // Difference: the Rust server puts the CN first; docs/wire-format.md keeps SAN order and appends the CN.
             var expected = Strings(expectedDocument.RootElement.GetProperty("data"));
             Assert.Equal(expected.Order(StringComparer.Ordinal), ours.Order(StringComparer.Ordinal));
         }
@@ -202,7 +202,7 @@ public sealed class LiveCtGoldenTests
         AssertName(expected.GetProperty("subject"), actual.GetProperty("subject"));
         AssertName(expected.GetProperty("issuer"), actual.GetProperty("issuer"));
 
-        // Same extensions, same strings (the Rust server's formats are wire-format.md's).
+        // Same extensions, same strings (the Rust server's formats are docs/wire-format.md's).
         var expectedExtensions = expected.GetProperty("extensions");
         var actualExtensions = actual.GetProperty("extensions");
         Assert.Equal(
@@ -216,7 +216,7 @@ public sealed class LiveCtGoldenTests
 
     private static void AssertName(JsonElement expected, JsonElement actual)
     {
-        // Difference: the Rust server omits absent keys; wire-format.md always sends every key,
+        // Difference: the Rust server omits absent keys; docs/wire-format.md always sends every key,
         // null when absent, except CN which is "" when absent.
         Assert.Equal(["C", "CN", "L", "O", "OU", "ST", "email_address", "aggregated"], actual.EnumerateObject().Select(p => p.Name));
         foreach (var key in NameKeys)

@@ -17,7 +17,7 @@ public sealed class TilePathUnitTests
     [Fact]
     public void TreeOf70000HasFullTilesUpTo272AndThePartial273Of112()
     {
-        // tlog-tiles' worked example (ct-protocols.md §2.3).
+        // tlog-tiles' worked example (docs/ct-protocols.md §2.3).
         Assert.Equal(273, TilePath.FullTileCount(70000));
         Assert.Equal(112, TilePath.PartialTileWidth(70000));
         Assert.Equal("tile/data/272", TilePath.DataTilePath(272));

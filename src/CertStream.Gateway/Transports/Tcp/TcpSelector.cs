@@ -5,7 +5,7 @@ namespace CertStream.Gateway.Transports.Tcp;
 
 /// <summary>
 /// What a raw TCP client's first bytes ask for. One selector byte: <c>f</c>/<c>F</c> full,
-/// <c>d</c>/<c>D</c> domains, <c>l</c>/<c>L</c> lite; any other byte is lite too (wire-format.md:
+/// <c>d</c>/<c>D</c> domains, <c>l</c>/<c>L</c> lite; any other byte is lite too (docs/wire-format.md:
 /// <c>echo | nc host 8081</c> and clients sending nothing get the default stream). An HTTP request
 /// (someone pointed a browser or curl at the wrong port) is not a selector: it gets a 400 response
 /// naming the mistake instead of a stream of JSON lines that no HTTP client can show.

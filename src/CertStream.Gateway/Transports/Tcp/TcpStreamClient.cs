@@ -137,7 +137,7 @@ internal sealed class TcpStreamClient : ClientConnection
 
             while (!IsClosing)
             {
-                // Zero-byte read first: an idle client holds no buffer (style.md §13; SslStream supports it too).
+                // Zero-byte read first: an idle client holds no buffer (docs/engineering.md §1; SslStream supports it too).
                 _ = await _stream.ReadAsync(Memory<byte>.Empty);
                 buffer = ArrayPool<byte>.Shared.Rent(512);
                 var read = await _stream.ReadAsync(buffer);

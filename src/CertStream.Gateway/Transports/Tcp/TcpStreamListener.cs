@@ -16,7 +16,7 @@ namespace CertStream.Gateway.Transports.Tcp;
 /// <summary>
 /// The raw TCP stream on <c>protocols:tcp_port</c> when <c>protocols:tcp</c> is on. A plain
 /// <see cref="TcpListener"/> rather than a Kestrel endpoint: configuring Kestrel endpoints in code
-/// would make it ignore the URLs Aspire passes in ASPNETCORE_URLS (stack-notes.md pitfall 2).
+/// would make it ignore the URLs Aspire passes in ASPNETCORE_URLS (docs/engineering.md §4).
 /// The client may send one selector byte within a second: f/F full, d/D domains, anything else
 /// lite; an HTTP request gets a 400 response and is closed (<see cref="TcpSelector"/>).
 /// In order, on accepting: the rate limit (per client IP; no X-Forwarded-For on raw TCP); with

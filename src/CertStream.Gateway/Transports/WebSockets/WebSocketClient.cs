@@ -43,7 +43,7 @@ internal sealed class WebSocketClient : ClientConnection
     public async Task RunAsync(Stream upgraded)
     {
         _stream = upgraded;
-        // Zero-byte reads: an idle connection holds no read buffer (style.md §13).
+        // Zero-byte reads: an idle connection holds no read buffer (docs/engineering.md §1).
         _input = PipeReader.Create(upgraded, new StreamPipeReaderOptions(bufferSize: 1024, minimumReadSize: 256, leaveOpen: true, useZeroByteReads: true));
         using var aborted = _context.RequestAborted.Register(static state => ((WebSocketClient)state!).RequestClose(DisconnectReason.ClientClosed), this);
         var receiving = ReceiveLoopAsync(_input);

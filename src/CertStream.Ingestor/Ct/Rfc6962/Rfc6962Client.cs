@@ -14,7 +14,7 @@ public sealed class Rfc6962Client(CtHttpClient http)
 
     /// <summary>
     /// One get-entries request for [start, end] (inclusive). Logs may return fewer (a short page is
-    /// normal); zero entries or more than asked is an error (ct-protocols.md §1.2).
+    /// normal); zero entries or more than asked is an error (docs/ct-protocols.md §1.2).
     /// </summary>
     public async Task<List<RawEntry>> GetEntriesAsync(CtLogInfo log, long start, long end, CancellationToken ct)
     {

@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 namespace CertStream.Ingestor.Ct.Rfc6962;
 
 /// <summary>Decodes a get-entries entry (MerkleTreeLeaf <c>leaf_input</c> + <c>extra_data</c>).</summary>
-/// <remarks>Byte layouts: RFC 6962 §3.1, §3.4 (ct-protocols.md §1.3, §1.4).</remarks>
+/// <remarks>Byte layouts: RFC 6962 §3.1, §3.4 (docs/ct-protocols.md §1.3, §1.4).</remarks>
 public static class Rfc6962EntryDecoder
 {
     private const int HeaderLength = 12; // version, leaf_type, timestamp, entry_type
@@ -60,7 +60,7 @@ public static class Rfc6962EntryDecoder
 
                 pos += IssuerKeyHashLength;
 
-                // The TBS is checked for framing only: the leaf shown is the pre_certificate (wire-format.md).
+                // The TBS is checked for framing only: the leaf shown is the pre_certificate (docs/wire-format.md).
                 _ = ReadOpaque24(index, leafInput, ref pos, "leaf_input PreCert.tbs_certificate");
                 break;
             default:

@@ -7,7 +7,7 @@ using System.Text.Unicode;
 namespace CertStream.Ingestor.Ct.StaticCt;
 
 /// <summary>
-/// Parses the signed note served at <c>&lt;monitoring_url&gt;checkpoint</c> (ct-protocols.md §2.2):
+/// Parses the signed note served at <c>&lt;monitoring_url&gt;checkpoint</c> (docs/ct-protocols.md §2.2):
 /// the note text (origin, decimal size, base64 root hash, optional extension lines that are ignored),
 /// a blank line, then signature lines <c>— name base64</c>, which are checked for shape only.
 /// Signatures are not verified here.

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace CertStream.Ingestor.Ct.StaticCt;
 
 /// <summary>
-/// One static-ct-api TileLeaf (ct-protocols.md §2.4). <see cref="LeafDer"/> is the certificate to show:
+/// One static-ct-api TileLeaf (docs/ct-protocols.md §2.4). <see cref="LeafDer"/> is the certificate to show:
 /// the x509 leaf, or the complete <c>pre_certificate</c> (never the TBS). <see cref="ChainFingerprints"/>
 /// holds k SHA-256 fingerprints (32·k bytes, issuer first) to resolve through <c>issuer/&lt;hex&gt;</c>.
 /// All memory slices the decoded tile. Equality of the memory fields is by reference.

@@ -4,7 +4,7 @@ namespace CertStream.Ingestor.Ct.StaticCt;
 
 /// <summary>
 /// Decodes a (decompressed) static-ct-api data tile: the plain concatenation of TileLeaf records
-/// (ct-protocols.md §2.4). A tile is all or nothing: a record count other than the expected width,
+/// (docs/ct-protocols.md §2.4). A tile is all or nothing: a record count other than the expected width,
 /// a short or overlong record, trailing bytes, an unknown entry type or a leaf_index extension that
 /// disagrees with the record's position throw <see cref="CtDecodeException"/>, because a half-parsed
 /// tile would shift every later index.
