@@ -7,7 +7,7 @@
 # Loopback only, free ports, every process stopped by its PID.
 set -u
 DUR=${1:-120}; LVL=${2:-}
-ROOT=$(cd "$(dirname "$0")/.." && pwd); B=$ROOT/src; C=${CONFIGURATION:-Debug}
+ROOT=$(cd "$(dirname "$0")/.." && pwd); B=$ROOT; C=${CONFIGURATION:-Debug}
 D=$(mktemp -d /tmp/certstream-log-volume.XXXX)
 freeport() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 RP=$(freeport); SP=$(freeport); IP=$(freeport); GP=$(freeport); TP=$(freeport)

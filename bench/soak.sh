@@ -18,7 +18,7 @@ work=$(mktemp -d /tmp/certstream-soak.XXXXXX)
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-for project in src/CertStream.CtLogSimulator src/CertStream.Ingestor src/CertStream.Gateway bench/CertStream.LoadTool; do
+for project in CertStream.CtLogSimulator CertStream.Ingestor CertStream.Gateway bench/CertStream.LoadTool; do
   dotnet build "$project" -c Release -nologo -clp:ErrorsOnly
 done
 
@@ -47,14 +47,14 @@ started $! redis-server
 for _ in $(seq 100); do redis-cli -p "$redis_port" ping > /dev/null 2>&1 && break; sleep 0.05; done
 
 sim_port=$(free_port)
-(cd src/CertStream.CtLogSimulator/bin/Release/net10.0 && exec dotnet CertStream.CtLogSimulator.dll --urls "http://127.0.0.1:$sim_port" \
+(cd CertStream.CtLogSimulator/bin/Release/net10.0 && exec dotnet CertStream.CtLogSimulator.dll --urls "http://127.0.0.1:$sim_port" \
   --Simulator:Rfc6962Logs=2 --Simulator:TiledLogs=2 --Simulator:InitialSize=1000 --Simulator:TreeHeadIntervalMs=1000 \
   --Simulator:EntriesPerSecond=$(python3 -c "print($RATE / $LOGS)")) > "$work/simulator.log" 2>&1 &
 started $! simulator
 wait_http "http://127.0.0.1:$sim_port/log_list.json"
 
 ingestor_port=$(free_port)
-(cd src/CertStream.Ingestor/bin/Release/net10.0 && ConnectionStrings__redis="127.0.0.1:$redis_port" \
+(cd CertStream.Ingestor/bin/Release/net10.0 && ConnectionStrings__redis="127.0.0.1:$redis_port" \
   CERTSTREAM_CT_LOGS_URL="http://127.0.0.1:$sim_port/log_list.json" CERTSTREAM_INGESTOR_HOST=127.0.0.1 CERTSTREAM_INGESTOR_PORT="$ingestor_port" \
   exec dotnet CertStream.Ingestor.dll) > "$work/ingestor.log" 2>&1 &
 started $! ingestor
@@ -62,7 +62,7 @@ wait_http "http://127.0.0.1:$ingestor_port/health"
 
 gateway_port=$(free_port)
 gateway_tcp_port=$(free_port)
-(cd src/CertStream.Gateway/bin/Release/net10.0 && ConnectionStrings__redis="127.0.0.1:$redis_port" \
+(cd CertStream.Gateway/bin/Release/net10.0 && ConnectionStrings__redis="127.0.0.1:$redis_port" \
   CERTSTREAM_HOST=127.0.0.1 CERTSTREAM_PORT="$gateway_port" CERTSTREAM_TCP_PORT="$gateway_tcp_port" \
   exec dotnet CertStream.Gateway.dll) > "$work/gateway.log" 2>&1 &
 gateway_pid=$!

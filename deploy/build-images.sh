@@ -29,7 +29,7 @@ prefix=${registry#"$host"}
 prefix=${prefix#/}
 
 for service in gateway ingestor proxy; do
-  project="$repo/src/CertStream.${service^}/CertStream.${service^}.csproj"
+  project="$repo/CertStream.${service^}/CertStream.${service^}.csproj"
   properties=(
     "-p:ContainerRegistry=$host"
     "-p:ContainerRepository=${prefix:+$prefix/}$service"

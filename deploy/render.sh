@@ -83,7 +83,7 @@ else
   command -v "$aspirate" >/dev/null || fail "aspirate not found: set ASPIRATE or put it on PATH (see README)"
   mkdir "$work/manifest"
   echo "render.sh: publishing the Aspire manifest" >&2
-  dotnet run --project "$repo/src/CertStream.AppHost" -- \
+  dotnet run --project "$repo/CertStream.AppHost" -- \
     --publisher manifest --output-path "$work/manifest/aspire-manifest.json" >"$work/manifest.log" 2>&1 \
     || { cat "$work/manifest.log" >&2; fail "the AppHost could not publish its manifest"; }
   echo "render.sh: running aspirate" >&2

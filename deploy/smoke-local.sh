@@ -21,7 +21,7 @@ python3 -c 'import yaml' 2>/dev/null || fail "python3 with PyYAML is needed (apt
 
 for project in Gateway Ingestor Proxy CtLogSimulator; do
   echo "smoke-local.sh: publishing $project" >&2
-  dotnet publish "$repo/src/CertStream.$project" -c Release -o "$publish/$project" -nologo -clp:ErrorsOnly >&2
+  dotnet publish "$repo/CertStream.$project" -c Release -o "$publish/$project" -nologo -clp:ErrorsOnly >&2
 done
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 REDIS_PORT=${REDIS_PORT:-6390}
 GATEWAY_PORT=${GATEWAY_PORT:-8080}
 
-dotnet build src/CertStream.Gateway -c Release -nologo -clp:ErrorsOnly
+dotnet build CertStream.Gateway -c Release -nologo -clp:ErrorsOnly
 dotnet build bench/CertStream.LoadTool -c Release -nologo -clp:ErrorsOnly
 
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --daemonize no > /dev/null &
@@ -16,7 +16,7 @@ for _ in $(seq 100); do
   redis-cli -p "$REDIS_PORT" ping > /dev/null 2>&1 && break
   sleep 0.05
 done
-(cd src/CertStream.Gateway/bin/Release/net10.0 &&
+(cd CertStream.Gateway/bin/Release/net10.0 &&
   CERTSTREAM_HOST=127.0.0.1 CERTSTREAM_PORT="$GATEWAY_PORT" ConnectionStrings__redis="127.0.0.1:$REDIS_PORT" \
   Logging__LogLevel__Default=Warning exec dotnet CertStream.Gateway.dll) &
 gateway_pid=$!

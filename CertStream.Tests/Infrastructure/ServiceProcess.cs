@@ -6,7 +6,7 @@ using System.Net.Sockets;
 namespace CertStream.Tests.Infrastructure;
 
 /// <summary>
-/// A built service (<c>dotnet src/&lt;project&gt;/bin/…/&lt;project&gt;.dll</c>) run as an operator runs it:
+/// A built service (<c>dotnet &lt;project&gt;/bin/…/&lt;project&gt;.dll</c>) run as an operator runs it:
 /// its own process, configured only by the given environment (inherited CERTSTREAM_*, ASPNETCORE_*,
 /// Logging__* and ConnectionStrings__* variables are removed), in an empty working directory so that
 /// no config.yaml is found. Lines of stdout and stderr are collected as they arrive.
@@ -28,7 +28,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     private ServiceProcess(string project, IReadOnlyDictionary<string, string> environment)
     {
         _directory = Directory.CreateTempSubdirectory("certstream-process-");
-        var dll = Path.Combine(RepositoryRoot.Path, "src", project, "bin", RepositoryRoot.BuildConfiguration, "net10.0", project + ".dll");
+        var dll = Path.Combine(RepositoryRoot.Path, project, "bin", RepositoryRoot.BuildConfiguration, "net10.0", project + ".dll");
         var psi = new ProcessStartInfo("dotnet")
         {
             UseShellExecute = false,

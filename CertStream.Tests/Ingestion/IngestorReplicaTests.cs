@@ -154,7 +154,7 @@ public sealed class IngestorReplicaTests(RedisFixture redis)
 
     private Process StartIngestorProcess(string logListUrl, string url = "http://127.0.0.1:0")
     {
-        var dll = Path.Combine(RepositoryRoot.Path, "src", "CertStream.Ingestor", "bin", RepositoryRoot.BuildConfiguration, "net10.0", "CertStream.Ingestor.dll");
+        var dll = Path.Combine(RepositoryRoot.Path, "CertStream.Ingestor", "bin", RepositoryRoot.BuildConfiguration, "net10.0", "CertStream.Ingestor.dll");
         var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(dll);
         psi.Environment["ConnectionStrings__redis"] = redis.ConnectionString;

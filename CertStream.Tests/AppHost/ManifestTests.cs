@@ -27,7 +27,7 @@ public sealed class ManifestTests
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var arg in new[] { "run", "--project", "src/CertStream.AppHost", "--no-build", "-c", RepositoryRoot.BuildConfiguration,
+        foreach (var arg in new[] { "run", "--project", "CertStream.AppHost", "--no-build", "-c", RepositoryRoot.BuildConfiguration,
                      "--", "--publisher", "manifest", "--output-path", output })
         {
             psi.ArgumentList.Add(arg);

@@ -1,6 +1,6 @@
 using CertStream.CtLogSimulator;
 
-// A simulated CT log server: `dotnet run --project src/CertStream.CtLogSimulator --urls http://127.0.0.1:5184`,
+// A simulated CT log server: `dotnet run --project CertStream.CtLogSimulator --urls http://127.0.0.1:5184`,
 // then point the ingestor's CERTSTREAM_CT_LOGS_URL at http://127.0.0.1:5184/log_list.json.
 // Configuration: the `Simulator` section, documented on CertStream.CtLogSimulator.Configuration.SimulatorOptions.
 var builder = WebApplication.CreateBuilder(args);

@@ -4,7 +4,7 @@ namespace CertStream.Tests.SystemTests.Support;
 
 /// <summary>
 /// The build output of each service, as <c>dotnet build</c> of the solution (or of this test project,
-/// which references them) leaves it: <c>src/{project}/bin/{configuration}/net10.0/{project}.dll</c> with its own
+/// which references them) leaves it: <c>{project}/bin/{configuration}/net10.0/{project}.dll</c> with its own
 /// runtimeconfig and deps, run with the <c>dotnet</c> host exactly as a published framework-dependent app.
 /// </summary>
 public static class ServiceBuild
@@ -18,7 +18,7 @@ public static class ServiceBuild
 
     public static string DllOf(string project)
     {
-        var dll = Path.Combine(RepositoryRoot.Path, "src", project, "bin", RepositoryRoot.BuildConfiguration, "net10.0", project + ".dll");
+        var dll = Path.Combine(RepositoryRoot.Path, project, "bin", RepositoryRoot.BuildConfiguration, "net10.0", project + ".dll");
         if (!File.Exists(dll) || !File.Exists(Path.ChangeExtension(dll, ".runtimeconfig.json")))
         {
             throw new InvalidOperationException($"{dll} is missing: build the solution ({RepositoryRoot.BuildConfiguration}) first");

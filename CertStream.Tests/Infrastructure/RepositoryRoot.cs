@@ -1,6 +1,6 @@
 namespace CertStream.Tests.Infrastructure;
 
-/// <summary>The clone's root (the folder with CertStream.slnx), for tests that run the real build outputs.</summary>
+/// <summary>The clone's root (the folder with CertStream.sln), for tests that run the real build outputs.</summary>
 public static class RepositoryRoot
 {
     public static string Path { get; } = Find();
@@ -15,12 +15,12 @@ public static class RepositoryRoot
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            if (File.Exists(System.IO.Path.Combine(dir.FullName, "CertStream.slnx")))
+            if (File.Exists(System.IO.Path.Combine(dir.FullName, "CertStream.sln")))
             {
                 return dir.FullName;
             }
         }
 
-        throw new InvalidOperationException("CertStream.slnx not found above " + AppContext.BaseDirectory);
+        throw new InvalidOperationException("CertStream.sln not found above " + AppContext.BaseDirectory);
     }
 }
