@@ -61,14 +61,14 @@ internal sealed class GatewayDnsResolver(
         catch (SocketException ex)
         {
             var kept = _lastGood.GetValueOrDefault(id, []);
-            Log.LogWarningGatewayLookupFailed(logger, host, kept.Length, ex);
+            ProxyLog.LogWarningGatewayLookupFailed(logger, host, kept.Length, ex);
             return kept;
         }
 
         var previous = _lastGood.GetValueOrDefault(id);
         if (previous is null || !previous.SequenceEqual(addresses))
         {
-            Log.LogInformationGatewayAddresses(logger, host, string.Join(", ", addresses.Select(a => a.ToString())));
+            ProxyLog.LogInformationGatewayAddresses(logger, host, string.Join(", ", addresses.Select(a => a.ToString())));
         }
 
         _lastGood[id] = addresses;

@@ -61,7 +61,7 @@ internal static class AccessControlMiddleware
         {
             var protocol = ProtocolOf(context);
             metrics.Refused(protocol, ConnectionRefusals.Name(refusal));
-            Log.LogDebugRefused(logger, protocol, RemoteName.Of(context), ConnectionRefusals.Name(refusal));
+            GatewayLog.LogDebugRefused(logger, protocol, RemoteName.Of(context), ConnectionRefusals.Name(refusal));
             var response = context.Response;
             if (refusal == ConnectionRefusal.Unauthorized)
             {

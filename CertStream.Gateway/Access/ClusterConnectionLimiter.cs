@@ -177,7 +177,7 @@ internal sealed class ClusterConnectionLimiter : IHostedService, IDisposable
     {
         if (!_dirty)
         {
-            Log.LogWarningConnectionCountUnavailable(_logger, failure); // once per outage, not per client
+            GatewayLog.LogWarningConnectionCountUnavailable(_logger, failure); // once per outage, not per client
         }
 
         _dirty = true;

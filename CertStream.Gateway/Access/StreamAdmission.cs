@@ -24,7 +24,7 @@ internal static class StreamAdmission
 
         services.GetRequiredService<GatewayMetrics>().Refused(protocol, ConnectionRefusals.Name(refusal));
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StreamAdmission));
-        Log.LogDebugRefused(logger, protocol, RemoteName.Of(context), ConnectionRefusals.Name(refusal));
+        GatewayLog.LogDebugRefused(logger, protocol, RemoteName.Of(context), ConnectionRefusals.Name(refusal));
         var perIp = refusal == ConnectionRefusal.PerIpLimit;
         context.Response.StatusCode = perIp ? StatusCodes.Status429TooManyRequests : StatusCodes.Status503ServiceUnavailable;
         await context.Response.WriteAsync(perIp ? "Too many connections from this address.\n" : "The server is at its connection limit.\n");

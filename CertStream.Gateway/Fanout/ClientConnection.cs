@@ -253,7 +253,7 @@ internal abstract class ClientConnection
         }
         catch (Exception ex)
         {
-            Log.LogErrorClientFailed(Services.Logger, TransportProtocols.Name(Protocol), Remote, ex);
+            GatewayLog.LogErrorClientFailed(Services.Logger, TransportProtocols.Name(Protocol), Remote, ex);
             RequestClose(DisconnectReason.Error);
         }
 

@@ -127,7 +127,7 @@ internal sealed class StreamTopic
         }
         catch (Exception ex)
         {
-            Log.LogErrorMessageHandlerFailed(_services.Logger, _channel.ToString(), ex);
+            GatewayLog.LogErrorMessageHandlerFailed(_services.Logger, _channel.ToString(), ex);
         }
     }
 
@@ -167,7 +167,7 @@ internal sealed class StreamTopic
             var queue = await subscriber.SubscribeAsync(_channel);
             queue.OnMessage(OnMessage);
             Volatile.Write(ref _subscription, queue);
-            Log.LogDebugSubscribed(_services.Logger, _channel.ToString());
+            GatewayLog.LogDebugSubscribed(_services.Logger, _channel.ToString());
             return true;
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
@@ -175,7 +175,7 @@ internal sealed class StreamTopic
             // SE.Redis may have registered the subscription before the command failed: drop it so
             // that no orphaned queue keeps collecting messages, and try again shortly.
             _ = subscriber.UnsubscribeAsync(_channel, flags: CommandFlags.FireAndForget);
-            Log.LogWarningSubscribeFailed(_services.Logger, _channel.ToString(), SubscribeRetryDelay, ex);
+            GatewayLog.LogWarningSubscribeFailed(_services.Logger, _channel.ToString(), SubscribeRetryDelay, ex);
             return false;
         }
     }
@@ -187,13 +187,13 @@ internal sealed class StreamTopic
         try
         {
             await queue.UnsubscribeAsync();
-            Log.LogDebugUnsubscribed(_services.Logger, _channel.ToString());
+            GatewayLog.LogDebugUnsubscribed(_services.Logger, _channel.ToString());
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             // Not connected: the queue is completed locally all the same, and the server side of
             // the subscription goes away with the broken connection.
-            Log.LogWarningUnsubscribeFailed(_services.Logger, _channel.ToString(), ex);
+            GatewayLog.LogWarningUnsubscribeFailed(_services.Logger, _channel.ToString(), ex);
         }
 
         lock (_ringGate)

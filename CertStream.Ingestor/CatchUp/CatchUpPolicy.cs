@@ -71,7 +71,7 @@ public sealed class CatchUpPolicy(
             }
         }
 
-        Log.BacklogSkipped(logger, session.Log.Key, young - from, from, young, maxAge);
+        IngestorLog.BacklogSkipped(logger, session.Log.Key, young - from, from, young, maxAge);
         metrics.EntriesSkipped(session.Log.Key, young - from);
         await session.AdvanceAsync(young, ct);
     }

@@ -55,10 +55,10 @@ public sealed class LeaseCoordinator(
                     case LeaseRenewal.Lost:
                         _held.Remove(key);
                         lost.Add(key);
-                        Log.LeaseLost(logger, key);
+                        IngestorLog.LeaseLost(logger, key);
                         break;
                     case LeaseRenewal.Retaken:
-                        Log.LeaseRetaken(logger, key);
+                        IngestorLog.LeaseRetaken(logger, key);
                         break;
                 }
             }
@@ -87,7 +87,7 @@ public sealed class LeaseCoordinator(
                 if (!_held.Contains(key) && await store.TryAcquireAsync(key, identity.Id, LeaseTtl))
                 {
                     _held.Add(key);
-                    Log.LeaseAcquired(logger, key);
+                    IngestorLog.LeaseAcquired(logger, key);
                 }
             }
         }
@@ -120,7 +120,7 @@ public sealed class LeaseCoordinator(
     public async Task ReleaseAsync(string logKey, string reason)
     {
         await store.ReleaseAsync(logKey, identity.Id);
-        Log.LeaseReleased(logger, logKey, reason);
+        IngestorLog.LeaseReleased(logger, logKey, reason);
     }
 
     public async Task LeaveAsync()

@@ -78,7 +78,7 @@ public sealed class LogSession(
     {
         if (size < _maxTreeSize)
         {
-            Telemetry.Log.StaleTreeHead(logger, log.Key, size, _maxTreeSize);
+            Telemetry.IngestorLog.StaleTreeHead(logger, log.Key, size, _maxTreeSize);
             return;
         }
 
@@ -89,7 +89,7 @@ public sealed class LogSession(
     /// <summary>With no saved cursor, a log is followed from its current tip.</summary>
     public async Task StartAtTipAsync(CancellationToken ct = default)
     {
-        Telemetry.Log.StartingAtTip(logger, log.Key, Target);
+        Telemetry.IngestorLog.StartingAtTip(logger, log.Key, Target);
         _hasCursor = true;
         await AdvanceAsync(Target, ct);
     }
@@ -125,7 +125,7 @@ public sealed class LogSession(
             Check(result);
             if (result.Outcome == CursorSaveOutcome.Restored)
             {
-                Telemetry.Log.CursorWrittenBack(logger, log.Key, _nextIndex);
+                Telemetry.IngestorLog.CursorWrittenBack(logger, log.Key, _nextIndex);
             }
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
@@ -136,7 +136,7 @@ public sealed class LogSession(
 
     public Task<T> WithRetryAsync<T>(Func<CancellationToken, Task<T>> action, CancellationToken ct) =>
         retry.ExecuteAsync(action, (ex, attempt, delay) =>
-            Telemetry.Log.RequestRetry(logger, log.Key, attempt, (long)delay.TotalMilliseconds, ex.Message), ct);
+            Telemetry.IngestorLog.RequestRetry(logger, log.Key, attempt, (long)delay.TotalMilliseconds, ex.Message), ct);
 
     private async Task SaveAsync(TreeState state, bool onlyIfMissing, CancellationToken ct)
     {
@@ -147,7 +147,7 @@ public sealed class LogSession(
                 Check(await store.SaveAsync(log.Key, owner, state, leaseTtl, onlyIfMissing));
                 if (attempt > 1)
                 {
-                    Telemetry.Log.CursorSaveRecovered(logger, log.Key, attempt);
+                    Telemetry.IngestorLog.CursorSaveRecovered(logger, log.Key, attempt);
                 }
 
                 return;
@@ -157,7 +157,7 @@ public sealed class LogSession(
                 onRedisFailure();
                 if (attempt == 1)
                 {
-                    Telemetry.Log.CursorSaveFailed(logger, log.Key, state.NextIndex, ex.Message);
+                    Telemetry.IngestorLog.CursorSaveFailed(logger, log.Key, state.NextIndex, ex.Message);
                 }
 
                 await Task.Delay(Backoff.Delay(attempt, SaveRetryBase, SaveRetryMax), time, ct);
@@ -169,7 +169,7 @@ public sealed class LogSession(
     {
         if (result.LeaseRetaken)
         {
-            Telemetry.Log.LeaseRetaken(logger, log.Key);
+            Telemetry.IngestorLog.LeaseRetaken(logger, log.Key);
         }
 
         switch (result.Outcome)

@@ -108,7 +108,7 @@ public sealed class Rfc6962Follower(
             catch (CtDecodeException ex)
             {
                 metrics.DecodeFailed(log.Key);
-                Log.EntrySkipped(logger, log.Key, index, ex.Message);
+                IngestorLog.EntrySkipped(logger, log.Key, index, ex.Message);
             }
         }
 

@@ -69,7 +69,7 @@ public sealed class EntryPublisher : IDisposable
                 catch (CtDecodeException ex)
                 {
                     _metrics.DecodeFailed(log.Key);
-                    Log.EntrySkipped(_logger, log.Key, entry.Index, ex.Message);
+                    IngestorLog.EntrySkipped(_logger, log.Key, entry.Index, ex.Message);
                 }
             }
 
@@ -88,7 +88,7 @@ public sealed class EntryPublisher : IDisposable
                 {
                     if (attempt > 1)
                     {
-                        Log.PublishRecovered(_logger, log.Key, attempt);
+                        IngestorLog.PublishRecovered(_logger, log.Key, attempt);
                     }
 
                     break;
@@ -96,7 +96,7 @@ public sealed class EntryPublisher : IDisposable
 
                 if (attempt == 1)
                 {
-                    Log.PublishFailed(_logger, log.Key, failure);
+                    IngestorLog.PublishFailed(_logger, log.Key, failure);
                 }
 
                 _metrics.PublishRetried(log.Key);
@@ -193,7 +193,7 @@ public sealed class EntryPublisher : IDisposable
                     return false;
                 }
 
-                Log.SubscribersNotBack(_logger, Channels[kind].ToString(), receivers, expected, (long)ResubscribeGrace.TotalSeconds);
+                IngestorLog.SubscribersNotBack(_logger, Channels[kind].ToString(), receivers, expected, (long)ResubscribeGrace.TotalSeconds);
                 Array.Clear(_expected);
             }
 

@@ -87,7 +87,7 @@ public sealed class IngestorWorker(
             _logs = byKey;
             _nextListLoad = now + TimeSpan.FromSeconds(ctLogOptions.CurrentValue.LogListRefreshSecs);
             readiness.LogListLoaded = true;
-            Log.LogListLoaded(logger, url, logs.Count, custom, skipped);
+            IngestorLog.LogListLoaded(logger, url, logs.Count, custom, skipped);
         }
         catch (Exception ex) when (IsShutdown(ex, ct))
         {
@@ -97,12 +97,12 @@ public sealed class IngestorWorker(
         {
             // Expected while the list's server is unreachable or serves garbage: one line, no stack.
             _nextListLoad = now + ListRetry;
-            Log.LogListUnavailable(logger, url, ex.Message);
+            IngestorLog.LogListUnavailable(logger, url, ex.Message);
         }
         catch (Exception ex)
         {
             _nextListLoad = now + ListRetry;
-            Log.LogListFailed(logger, url, ex);
+            IngestorLog.LogListFailed(logger, url, ex);
         }
     }
 
@@ -116,7 +116,7 @@ public sealed class IngestorWorker(
         }
         catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
         {
-            Log.CoordinationFailed(logger, ex);
+            IngestorLog.CoordinationFailed(logger, ex);
             return;
         }
 
@@ -134,7 +134,7 @@ public sealed class IngestorWorker(
             }
             catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
             {
-                Log.CoordinationFailed(logger, ex); // the lease expires by itself
+                IngestorLog.CoordinationFailed(logger, ex); // the lease expires by itself
             }
         }
 
@@ -182,7 +182,7 @@ public sealed class IngestorWorker(
         }
         catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
         {
-            Log.CoordinationFailed(logger, ex); // leases expire by themselves
+            IngestorLog.CoordinationFailed(logger, ex); // leases expire by themselves
         }
 
         FlushStateFile();
@@ -196,11 +196,11 @@ public sealed class IngestorWorker(
         }
         catch (IOException ex)
         {
-            Log.StateFileFailed(logger, stateFile.Path ?? "", ex);
+            IngestorLog.StateFileFailed(logger, stateFile.Path ?? "", ex);
         }
         catch (UnauthorizedAccessException ex)
         {
-            Log.StateFileFailed(logger, stateFile.Path ?? "", ex);
+            IngestorLog.StateFileFailed(logger, stateFile.Path ?? "", ex);
         }
     }
 }

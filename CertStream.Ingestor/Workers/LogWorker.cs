@@ -38,7 +38,7 @@ public sealed class LogWorker(
         try
         {
             session.Restore(await store.LoadAsync(log.Key));
-            Log.FollowingLog(logger, log.Key, log.TypeName, session.HasCursor ? session.NextIndex : -1);
+            IngestorLog.FollowingLog(logger, log.Key, log.TypeName, session.HasCursor ? session.NextIndex : -1);
             while (!ct.IsCancellationRequested)
             {
                 await Task.Delay(breaker.WaitBeforeNextRound(), time, ct);
@@ -52,28 +52,28 @@ public sealed class LogWorker(
                 catch (Exception ex) when (ex is CtHttpException or CtDecodeException or RedisException or TimeoutException)
                 {
                     previous = breaker.OnFailure();
-                    Log.RoundFailed(logger, log.Key, breaker.ConsecutiveFailures, ex.Message);
+                    IngestorLog.RoundFailed(logger, log.Key, breaker.ConsecutiveFailures, ex.Message);
                 }
                 catch (Exception ex) when (ex is not (OperationCanceledException or LeaseLostException))
                 {
                     previous = breaker.OnFailure();
-                    Log.WorkerCrashed(logger, log.Key, ex);
+                    IngestorLog.WorkerCrashed(logger, log.Key, ex);
                 }
 
                 status.Circuit = breaker.State;
                 if (previous is { } from)
                 {
-                    Log.CircuitChanged(logger, log.Key, from, breaker.State);
+                    IngestorLog.CircuitChanged(logger, log.Key, from, breaker.State);
                 }
 
                 if (breaker.State == CircuitState.Open)
                 {
-                    Log.CircuitOpen(logger, log.Key, breaker.OpenPeriod.TotalSeconds);
+                    IngestorLog.CircuitOpen(logger, log.Key, breaker.OpenPeriod.TotalSeconds);
                 }
 
                 if (session.IsComplete)
                 {
-                    Log.ReadonlyComplete(logger, log.Key, session.NextIndex);
+                    IngestorLog.ReadonlyComplete(logger, log.Key, session.NextIndex);
                     return;
                 }
 
@@ -85,11 +85,11 @@ public sealed class LogWorker(
         }
         catch (LeaseLostException ex) when (ex.CursorAhead)
         {
-            Log.CursorAhead(logger, log.Key);
+            IngestorLog.CursorAhead(logger, log.Key);
         }
         catch (LeaseLostException)
         {
-            Log.LeaseLost(logger, log.Key);
+            IngestorLog.LeaseLost(logger, log.Key);
         }
         finally
         {

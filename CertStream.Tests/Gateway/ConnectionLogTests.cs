@@ -43,9 +43,9 @@ public sealed class ConnectionLogTests(RedisFixture redis)
         }
 
         await Eventually.TrueAsync(() => gateway.Hub.ClientCount == 1, Wait, "only the TCP client left", ct);
-        await Eventually.TrueAsync(() => Ours(logs).Count(r => r.Id.Id == 1005) == 15, Wait, "15 disconnections logged", ct);
+        await Eventually.TrueAsync(() => Ours(logs).Count(r => r.Id.Id == 2005) == 15, Wait, "15 disconnections logged", ct);
         Assert.DoesNotContain(Ours(logs), r => r.Level >= LogLevel.Information);
-        Assert.Equal(16, Ours(logs).Count(r => r.Id.Id == 1004 && r.Level == LogLevel.Debug));
+        Assert.Equal(16, Ours(logs).Count(r => r.Id.Id == 2004 && r.Level == LogLevel.Debug));
 
         // A minute on: one summary.
         Advance(time, 60);

@@ -72,7 +72,7 @@ internal sealed class TcpStreamListener(
 
             _listener = listener;
             Port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            Log.LogInformationTcpListening(logger, listener.LocalEndpoint.ToString() ?? "");
+            GatewayLog.LogInformationTcpListening(logger, listener.LocalEndpoint.ToString() ?? "");
         }
 
         return base.StartAsync(cancellationToken);
@@ -97,7 +97,7 @@ internal sealed class TcpStreamListener(
                 catch (SocketException ex)
                 {
                     // A connection reset before it was accepted, or out of descriptors: keep serving.
-                    Log.LogErrorTcpAcceptFailed(logger, ex);
+                    GatewayLog.LogErrorTcpAcceptFailed(logger, ex);
                     continue;
                 }
 
@@ -195,7 +195,7 @@ internal sealed class TcpStreamListener(
         }
         catch (Exception ex)
         {
-            Log.LogErrorClientFailed(logger, "tcp", RemoteName.Of(socket.RemoteEndPoint), ex);
+            GatewayLog.LogErrorClientFailed(logger, "tcp", RemoteName.Of(socket.RemoteEndPoint), ex);
             Dispose(socket, stream);
         }
         finally
@@ -261,7 +261,7 @@ internal sealed class TcpStreamListener(
     {
         var reason = ConnectionRefusals.Name(refusal);
         metrics.Refused("tcp", reason);
-        Log.LogDebugRefused(logger, "tcp", RemoteName.Of(socket.RemoteEndPoint), reason);
+        GatewayLog.LogDebugRefused(logger, "tcp", RemoteName.Of(socket.RemoteEndPoint), reason);
         try
         {
             await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(line));

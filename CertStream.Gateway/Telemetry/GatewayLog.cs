@@ -3,13 +3,13 @@ using StackExchange.Redis;
 namespace CertStream.Gateway.Telemetry;
 
 /// <summary>Every log message of the gateway; event ids are stable (1000-1099, 2100-2199).</summary>
-internal static partial class Log
+internal static partial class GatewayLog
 {
     // Debug: a stream whose only client reconnects over and over would log these per connection.
-    [LoggerMessage(1000, LogLevel.Debug, "Subscribed to {Channel}")]
+    [LoggerMessage(2000, LogLevel.Debug, "Subscribed to {Channel}")]
     public static partial void LogDebugSubscribed(ILogger logger, string channel);
 
-    [LoggerMessage(1001, LogLevel.Debug, "Unsubscribed from {Channel} (no clients left)")]
+    [LoggerMessage(2001, LogLevel.Debug, "Unsubscribed from {Channel} (no clients left)")]
     public static partial void LogDebugUnsubscribed(ILogger logger, string channel);
 
     /// <summary>
@@ -28,28 +28,28 @@ internal static partial class Log
         }
     }
 
-    [LoggerMessage(1002, LogLevel.Warning, "Subscribing to {Channel} failed; retrying in {RetryDelay}")]
+    [LoggerMessage(2002, LogLevel.Warning, "Subscribing to {Channel} failed; retrying in {RetryDelay}")]
     private static partial void LogWarningSubscribeFailedUnexpectedly(ILogger logger, string channel, TimeSpan retryDelay, Exception exception);
 
     [LoggerMessage(2300, LogLevel.Debug, "Subscribing to {Channel} failed, Redis unreachable; retrying in {RetryDelay}: {Error}")]
     private static partial void LogDebugSubscribeFailedRedisUnreachable(ILogger logger, string channel, TimeSpan retryDelay, string error);
 
-    [LoggerMessage(1003, LogLevel.Warning, "Unsubscribing from {Channel} failed")]
+    [LoggerMessage(2003, LogLevel.Warning, "Unsubscribing from {Channel} failed")]
     public static partial void LogWarningUnsubscribeFailed(ILogger logger, string channel, Exception exception);
 
-    [LoggerMessage(1004, LogLevel.Debug, "{Protocol} client {Remote} connected to the {Stream} stream")]
+    [LoggerMessage(2004, LogLevel.Debug, "{Protocol} client {Remote} connected to the {Stream} stream")]
     public static partial void LogDebugClientConnected(ILogger logger, string protocol, string remote, string stream);
 
-    [LoggerMessage(1005, LogLevel.Debug, "{Protocol} client {Remote} on the {Stream} stream disconnected ({Reason}); {Sent} messages sent, {Dropped} dropped")]
+    [LoggerMessage(2005, LogLevel.Debug, "{Protocol} client {Remote} on the {Stream} stream disconnected ({Reason}); {Sent} messages sent, {Dropped} dropped")]
     public static partial void LogDebugClientDisconnected(ILogger logger, string protocol, string remote, string stream, string reason, long sent, long dropped);
 
-    [LoggerMessage(1007, LogLevel.Error, "{Protocol} client {Remote} failed")]
+    [LoggerMessage(2007, LogLevel.Error, "{Protocol} client {Remote} failed")]
     public static partial void LogErrorClientFailed(ILogger logger, string protocol, string remote, Exception exception);
 
-    [LoggerMessage(1008, LogLevel.Information, "Raw TCP stream listening on {EndPoint}")]
+    [LoggerMessage(2008, LogLevel.Information, "Raw TCP stream listening on {EndPoint}")]
     public static partial void LogInformationTcpListening(ILogger logger, string endPoint);
 
-    [LoggerMessage(1009, LogLevel.Error, "Accepting raw TCP connections failed")]
+    [LoggerMessage(2009, LogLevel.Error, "Accepting raw TCP connections failed")]
     public static partial void LogErrorTcpAcceptFailed(ILogger logger, Exception exception);
 
     /// <summary>Per request: while Redis is unreachable (reported by the monitor) a Debug line without a stack trace.</summary>
@@ -65,7 +65,7 @@ internal static partial class Log
         }
     }
 
-    [LoggerMessage(1010, LogLevel.Warning, "Reading {Key} from Redis failed")]
+    [LoggerMessage(2010, LogLevel.Warning, "Reading {Key} from Redis failed")]
     private static partial void LogWarningExampleReadFailedUnexpectedly(ILogger logger, string key, Exception exception);
 
     [LoggerMessage(2301, LogLevel.Debug, "Reading {Key} from Redis failed (unreachable or slow): {Error}")]
@@ -73,22 +73,22 @@ internal static partial class Log
 
     private static bool RedisUnreachable(Exception exception) => exception is RedisConnectionException;
 
-    [LoggerMessage(1011, LogLevel.Error, "Handling a message from {Channel} failed")]
+    [LoggerMessage(2011, LogLevel.Error, "Handling a message from {Channel} failed")]
     public static partial void LogErrorMessageHandlerFailed(ILogger logger, string channel, Exception exception);
 
-    [LoggerMessage(1012, LogLevel.Information, "Gateway stopping: closing {Count} client connections")]
+    [LoggerMessage(2012, LogLevel.Information, "Gateway stopping: closing {Count} client connections")]
     public static partial void LogInformationClosingClients(ILogger logger, int count);
 
-    [LoggerMessage(1013, LogLevel.Debug, "Rejected a WebSocket handshake from {Remote}: {Problem}")]
+    [LoggerMessage(2013, LogLevel.Debug, "Rejected a WebSocket handshake from {Remote}: {Problem}")]
     public static partial void LogDebugHandshakeRejected(ILogger logger, string remote, string problem);
 
-    [LoggerMessage(1014, LogLevel.Information, "Auth tokens changed: {Count} configured; {Closed} connections closed whose token was revoked")]
+    [LoggerMessage(2014, LogLevel.Information, "Auth tokens changed: {Count} configured; {Closed} connections closed whose token was revoked")]
     public static partial void LogInformationTokensChanged(ILogger logger, int count, int closed);
 
-    [LoggerMessage(1015, LogLevel.Debug, "Refused {Protocol} client {Remote}: {Reason}")]
+    [LoggerMessage(2015, LogLevel.Debug, "Refused {Protocol} client {Remote}: {Reason}")]
     public static partial void LogDebugRefused(ILogger logger, string protocol, string remote, string reason);
 
-    [LoggerMessage(1016, LogLevel.Warning, "Cluster connection count in Redis unavailable; admitting on this node's own counts")]
+    [LoggerMessage(2016, LogLevel.Warning, "Cluster connection count in Redis unavailable; admitting on this node's own counts")]
     public static partial void LogWarningConnectionCountUnavailable(ILogger logger, Exception? exception);
 
     [LoggerMessage(2100, LogLevel.Information, "Clients in the last minute: {Connected} connected, {Disconnected} disconnected ({SlowClients} closed as slow, {DeadPeers} as dead peers, {WriteStalls} for stalled writes); connected now: {Lite} lite, {Full} full, {Domains} domains")]

@@ -1,14 +1,14 @@
 namespace CertStream.Proxy.Telemetry;
 
 /// <summary>Every log message of the proxy; event ids are stable (4000-4099).</summary>
-internal static partial class Log
+internal static partial class ProxyLog
 {
-    [LoggerMessage(4000, LogLevel.Information, "Proxying to the gateways {Gateways} ({Discovery} discovery, X-Forwarded-For: {ForwardedFor})")]
+    [LoggerMessage(3000, LogLevel.Information, "Proxying to the gateways {Gateways} ({Discovery} discovery, X-Forwarded-For: {ForwardedFor})")]
     public static partial void LogInformationProxying(ILogger logger, string gateways, GatewayDiscovery discovery, string forwardedFor);
 
-    [LoggerMessage(4001, LogLevel.Information, "Gateway {Gateway} resolves to {Addresses}")]
+    [LoggerMessage(3001, LogLevel.Information, "Gateway {Gateway} resolves to {Addresses}")]
     public static partial void LogInformationGatewayAddresses(ILogger logger, string gateway, string addresses);
 
-    [LoggerMessage(4002, LogLevel.Warning, "Looking up gateway {Gateway} failed; keeping its {Count} last known addresses")]
+    [LoggerMessage(3002, LogLevel.Warning, "Looking up gateway {Gateway} failed; keeping its {Count} last known addresses")]
     public static partial void LogWarningGatewayLookupFailed(ILogger logger, string gateway, int count, Exception exception);
 }

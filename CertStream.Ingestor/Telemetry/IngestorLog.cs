@@ -4,7 +4,7 @@ using StackExchange.Redis;
 namespace CertStream.Ingestor.Telemetry;
 
 /// <summary>Every log message of the ingestor. Event ids are stable: dashboards and alerts use them.</summary>
-internal static partial class Log
+internal static partial class IngestorLog
 {
     [LoggerMessage(1000, LogLevel.Information, "Log list {Url}: following {Count} logs ({Custom} custom), skipped {Skipped}")]
     public static partial void LogListLoaded(ILogger logger, string url, int count, int custom, int skipped);
