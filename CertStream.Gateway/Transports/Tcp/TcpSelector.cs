@@ -1,12 +1,11 @@
 using System.Text;
-using CertStream.Contracts;
 
 namespace CertStream.Gateway.Transports.Tcp;
 
 /// <summary>
-/// What a raw TCP client's first bytes ask for. One selector byte: <c>f</c>/<c>F</c> full,
-/// <c>d</c>/<c>D</c> domains, <c>l</c>/<c>L</c> lite; any other byte is lite too (docs/wire-format.md:
-/// <c>echo | nc host 8081</c> and clients sending nothing get the default stream). An HTTP request
+/// What a raw TCP client's first bytes are. One selector byte (<see cref="StreamNames.FromSelector"/>:
+/// <c>f</c>/<c>F</c> full, <c>d</c>/<c>D</c> domains, <c>l</c>/<c>L</c> or any other byte lite;
+/// docs/wire-format.md: <c>echo | nc host 8081</c> and clients sending nothing get the default stream). An HTTP request
 /// (someone pointed a browser or curl at the wrong port) is not a selector: it gets a 400 response
 /// naming the mistake instead of a stream of JSON lines that no HTTP client can show.
 /// </summary>
@@ -24,13 +23,6 @@ internal static class TcpSelector
         "This is the CertStream raw TCP port: newline-delimited JSON, not HTTP.\n" +
         "Connect with a TCP client (e.g. nc) and send f (full), d (domains) or l (lite) first;\n" +
         "for WebSocket, SSE and the HTTP endpoints use the HTTP port.\n");
-
-    public static StreamKind Parse(byte first) => first switch
-    {
-        (byte)'f' or (byte)'F' => StreamKind.Full,
-        (byte)'d' or (byte)'D' => StreamKind.Domains,
-        _ => StreamKind.Lite,
-    };
 
     /// <summary>
     /// Whether the first read starts like an HTTP request line. HTTP clients send the request line

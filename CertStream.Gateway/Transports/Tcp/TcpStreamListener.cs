@@ -141,7 +141,6 @@ internal sealed class TcpStreamListener(
                 stream = await TcpTls.AuthenticateAsync(stream, _certificate, time, stoppingToken);
                 if (stream is null)
                 {
-                    socket.Dispose();
                     return;
                 }
             }
@@ -165,7 +164,7 @@ internal sealed class TcpStreamListener(
                 return;
             }
 
-            var (kind, pending, http) = leftover >= 0 ? (TcpSelector.Parse((byte)leftover), null, false) : await ReadSelectorAsync(stream, stoppingToken);
+            var (kind, pending, http) = leftover >= 0 ? (StreamNames.FromSelector((byte)leftover), null, false) : await ReadSelectorAsync(stream, stoppingToken);
             if (http)
             {
                 await RefuseAsync(socket, stream, ConnectionRefusal.HttpRequest, TcpSelector.HttpResponse);
@@ -174,36 +173,32 @@ internal sealed class TcpStreamListener(
 
             if (kind is null)
             {
-                await stream.DisposeAsync();
-                return;
+                return; // the client closed before choosing
             }
 
-            client = new TcpStreamClient(hub.Topic(kind.Value), socket, stream, hub.Services) { TokenDigest = digest };
-            if (!await hub.RegisterAsync(client, stoppingToken))
+            var tcpClient = new TcpStreamClient(hub.Topic(kind.Value), socket, stream, hub.Services) { TokenDigest = digest };
+            client = tcpClient;
+            await StreamSession.RunAsync(hub, tcpClient, () =>
             {
-                await stream.DisposeAsync();
-                return;
-            }
-
-            var run = client.RunAsync(pending);
-            _connections[client] = run;
-            await run;
+                var run = tcpClient.RunAsync(pending);
+                _connections[tcpClient] = run; // awaited on shutdown
+                return run;
+            }, stoppingToken);
         }
         catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException or OperationCanceledException)
         {
-            Dispose(socket, stream);
         }
         catch (Exception ex)
         {
             GatewayLog.LogErrorClientFailed(logger, "tcp", RemoteName.Of(socket.RemoteEndPoint), ex);
-            Dispose(socket, stream);
         }
         finally
         {
+            // Whatever path ended the connection, the socket is closed (again, harmlessly, after a refusal or a served client).
+            Dispose(socket, stream);
             if (client is not null)
             {
                 _connections.TryRemove(client, out _);
-                await hub.UnregisterAsync(client);
             }
 
             if (slot is not null)
@@ -250,7 +245,7 @@ internal sealed class TcpStreamListener(
             return (null, null, false);
         }
 
-        return TcpSelector.IsHttpRequest(buffer.AsSpan(0, read)) ? (null, null, true) : (TcpSelector.Parse(buffer[0]), null, false);
+        return TcpSelector.IsHttpRequest(buffer.AsSpan(0, read)) ? (null, null, true) : (StreamNames.FromSelector(buffer[0]), null, false);
     }
 
     /// <summary>
