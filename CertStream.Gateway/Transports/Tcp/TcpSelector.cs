@@ -1,3 +1,4 @@
+using CertStream.Contracts;
 using System.Text;
 
 namespace CertStream.Gateway.Transports.Tcp;
@@ -23,6 +24,33 @@ internal static class TcpSelector
         "This is the CertStream raw TCP port: newline-delimited JSON, not HTTP.\n" +
         "Connect with a TCP client (e.g. nc) and send f (full), d (domains) or l (lite) first;\n" +
         "for WebSocket, SSE and the HTTP endpoints use the HTTP port.\n");
+
+    /// <summary>
+    /// Waits up to <paramref name="timeout"/> for the first bytes. Null kind: the client closed, or
+    /// (Http) sent an HTTP request. On timeout the stream is lite and the read is not cancelled
+    /// (that may break the connection): it is handed on as Pending instead.
+    /// </summary>
+    public static async Task<(StreamKind? Kind, Task<int>? Pending, bool Http)> ReadAsync(Stream stream, TimeSpan timeout, TimeProvider time, CancellationToken stoppingToken)
+    {
+        var buffer = new byte[ReadSize];
+        var receive = stream.ReadAsync(buffer, 0, buffer.Length, CancellationToken.None);
+        try
+        {
+            await receive.WaitAsync(timeout, time, stoppingToken);
+        }
+        catch (TimeoutException)
+        {
+            return (StreamKind.Lite, receive, false);
+        }
+
+        var read = await receive;
+        if (read == 0)
+        {
+            return (null, null, false);
+        }
+
+        return IsHttpRequest(buffer.AsSpan(0, read)) ? (null, null, true) : (StreamNames.FromSelector(buffer[0]), null, false);
+    }
 
     /// <summary>
     /// Whether the first read starts like an HTTP request line. HTTP clients send the request line
