@@ -33,8 +33,7 @@ internal static class AccessControlMiddleware
                 return;
             }
 
-            var client = addresses.Resolve(context);
-            context.Connection.RemoteIpAddress = client;
+            var client = addresses.Resolve(context); // also the request's RemoteIpAddress from here on
             var metricsPath = path.StartsWithSegments("/metrics");
             if (!metricsPath && !rateLimiter.TryAcquire(client, out var retryAfter))
             {
