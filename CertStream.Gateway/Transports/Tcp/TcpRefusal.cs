@@ -17,7 +17,7 @@ internal sealed class TcpRefusal(GatewayMetrics metrics, TimeProvider time, ILog
     /// <summary>What the client reads for <paramref name="refusal"/>.</summary>
     public static string Line(ConnectionRefusal refusal, TimeSpan retryAfter = default) => refusal switch
     {
-        ConnectionRefusal.RateLimited => string.Create(CultureInfo.InvariantCulture, $"ERROR rate limited; retry after {Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))} s\n"),
+        ConnectionRefusal.RateLimited => string.Create(CultureInfo.InvariantCulture, $"ERROR rate limited; retry after {ConnectionRefusals.RetryAfterSeconds(retryAfter)} s\n"),
         ConnectionRefusal.Unauthorized => "ERROR unauthorized: send 'AUTH <token>' as the first line\n",
         ConnectionRefusal.PerIpLimit => "ERROR too many connections from this address\n",
         ConnectionRefusal.HttpRequest => TcpSelector.HttpResponse,
@@ -31,9 +31,7 @@ internal sealed class TcpRefusal(GatewayMetrics metrics, TimeProvider time, ILog
     /// </summary>
     public async Task RefuseAsync(Socket socket, Stream stream, ConnectionRefusal refusal, TimeSpan retryAfter = default)
     {
-        var reason = ConnectionRefusals.Name(refusal);
-        metrics.Refused("tcp", reason);
-        GatewayLog.LogDebugRefused(logger, "tcp", RemoteName.Of(socket.RemoteEndPoint), reason);
+        ConnectionRefusals.Record(metrics, logger, "tcp", RemoteName.Of(socket.RemoteEndPoint), refusal);
         try
         {
             await stream.WriteAsync(Encoding.ASCII.GetBytes(Line(refusal, retryAfter)));
