@@ -18,6 +18,8 @@ internal sealed class ConnectionCountHeartbeat(
     NodeConnectionCounts counts,
     TimeProvider time) : IHostedService, IDisposable
 {
+    private static readonly TimeSpan LeaveTimeout = TimeSpan.FromSeconds(2);
+
     private ITimer? _timer;
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -75,10 +77,12 @@ internal sealed class ConnectionCountHeartbeat(
 
         try
         {
+            // Bounded on its own, not by the host's token: that one is often spent by now (the server
+            // waited out the shutdown timeout for connections to drain) and the node would be left to expire.
             var db = redis.GetDatabase();
-            await Task.WhenAll(db.SortedSetRemoveAsync(RedisNames.GatewayNodes, counts.NodeId), db.KeyDeleteAsync(counts.OwnKey)).WaitAsync(cancellationToken);
+            await Task.WhenAll(db.SortedSetRemoveAsync(RedisNames.GatewayNodes, counts.NodeId), db.KeyDeleteAsync(counts.OwnKey)).WaitAsync(LeaveTimeout, time);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or OperationCanceledException)
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
         }
 
