@@ -2,6 +2,7 @@ using CertStream.Contracts;
 using CertStream.Gateway.Access;
 using CertStream.Gateway.Http;
 using CertStream.Gateway.Options;
+using CertStream.Gateway.Transports;
 using CertStream.Gateway.Transports.Sse;
 using CertStream.Gateway.Transports.WebSockets;
 using Microsoft.Extensions.Options;
@@ -28,9 +29,10 @@ public static class GatewayEndpointRouteBuilderExtensions
         var protocols = app.Services.GetRequiredService<IOptions<ProtocolOptions>>().Value;
         if (protocols.WebSocket)
         {
-            app.MapStream("/", StreamKind.Lite);
-            app.MapStream("/full-stream", StreamKind.Full);
-            app.MapStream("/domains-only", StreamKind.Domains);
+            foreach (var kind in StreamKinds.All)
+            {
+                app.MapStream(StreamNames.Path(kind), kind);
+            }
         }
 
         if (protocols.Sse)
@@ -38,9 +40,11 @@ public static class GatewayEndpointRouteBuilderExtensions
             app.MapGet("/sse", SseEndpoint.HandleAsync);
         }
 
-        app.MapMethods("/example.json", GetOrHead, ExampleEndpoint.For(StreamKind.Lite));
-        app.MapMethods("/full-stream/example.json", GetOrHead, ExampleEndpoint.For(StreamKind.Full));
-        app.MapMethods("/domains-only/example.json", GetOrHead, ExampleEndpoint.For(StreamKind.Domains));
+        foreach (var kind in StreamKinds.All)
+        {
+            app.MapMethods(StreamNames.ExamplePath(kind), GetOrHead, ExampleEndpoint.For(kind));
+        }
+
         return app;
     }
 

@@ -47,8 +47,11 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<TokenAuthenticator>();
         services.AddSingleton<ClientAddress>();
         services.AddSingleton<ClientRateLimiter>();
+        services.AddSingleton<NodeConnectionCounts>();
         services.AddSingleton<ClusterConnectionLimiter>();
-        services.AddHostedService(sp => sp.GetRequiredService<ClusterConnectionLimiter>());
+        services.AddHostedService<ConnectionCountHeartbeat>();
+        services.AddSingleton<TcpRefusal>();
+        services.AddSingleton<TcpConnectionHandler>();
         services.AddSingleton<TcpStreamListener>();
         services.AddHostedService(sp => sp.GetRequiredService<TcpStreamListener>());
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelListenSetup>();

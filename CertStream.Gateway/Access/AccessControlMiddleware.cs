@@ -33,8 +33,7 @@ internal static class AccessControlMiddleware
                 return;
             }
 
-            var client = addresses.Resolve(context);
-            context.Connection.RemoteIpAddress = client;
+            var client = addresses.Resolve(context); // also the request's RemoteIpAddress from here on
             var metricsPath = path.StartsWithSegments("/metrics");
             if (!metricsPath && !rateLimiter.TryAcquire(client, out var retryAfter))
             {
@@ -60,8 +59,7 @@ internal static class AccessControlMiddleware
         async Task RefuseAsync(HttpContext context, ConnectionRefusal refusal, TimeSpan retryAfter)
         {
             var protocol = ProtocolOf(context);
-            metrics.Refused(protocol, ConnectionRefusals.Name(refusal));
-            GatewayLog.LogDebugRefused(logger, protocol, RemoteName.Of(context), ConnectionRefusals.Name(refusal));
+            ConnectionRefusals.Record(metrics, logger, protocol, RemoteName.Of(context), refusal);
             var response = context.Response;
             if (refusal == ConnectionRefusal.Unauthorized)
             {
@@ -72,7 +70,7 @@ internal static class AccessControlMiddleware
             else
             {
                 response.StatusCode = StatusCodes.Status429TooManyRequests;
-                response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                response.Headers.RetryAfter = ConnectionRefusals.RetryAfterSeconds(retryAfter).ToString(CultureInfo.InvariantCulture);
                 await response.WriteAsync("Too many requests from this address.\n");
             }
         }

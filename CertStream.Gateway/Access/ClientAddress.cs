@@ -1,6 +1,8 @@
 using System.Net;
 using CertStream.Gateway.Options;
 using CertStream.ServiceDefaults.Configuration;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CertStream.Gateway.Access;
 
@@ -9,15 +11,19 @@ namespace CertStream.Gateway.Access;
 /// counts only when the direct peer is one of <c>trusted_proxies</c>; then the header is walked
 /// from the right past trusted hops and the first untrusted address is the client (entries further
 /// left were written by the client itself and prove nothing). Otherwise the socket's address.
+/// The walk is ASP.NET Core's <see cref="ForwardedHeadersMiddleware"/> (no forward limit, the
+/// trusted proxies as its known networks), rebuilt when <c>trusted_proxies</c> is reloaded.
 /// </summary>
 internal sealed class ClientAddress
 {
+    private readonly ILoggerFactory _loggerFactory;
     private volatile Trusted _trusted;
 
-    public ClientAddress(ReloadableOptions<ClientAddressOptions> options)
+    public ClientAddress(ReloadableOptions<ClientAddressOptions> options, ILoggerFactory? loggerFactory = null)
     {
-        _trusted = new Trusted(options.Current);
-        options.Changed += (_, current) => _trusted = new Trusted(current);
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _trusted = new Trusted(options.Current, _loggerFactory);
+        options.Changed += (_, current) => _trusted = new Trusted(current, _loggerFactory);
     }
 
     /// <summary>IPv4-mapped IPv6 addresses (from dual-stack sockets) as plain IPv4, so one client has one key.</summary>
@@ -25,70 +31,60 @@ internal sealed class ClientAddress
 
     public bool IsTrusted(IPAddress address) => _trusted.Contains(address);
 
-    /// <summary>The client of an HTTP request (see the class summary).</summary>
+    /// <summary>
+    /// The client of an HTTP request (see the class summary). Applies it to the request too:
+    /// <c>Connection.RemoteIpAddress</c> becomes the client (normalized), and the port the one the
+    /// header gave, else the peer's.
+    /// </summary>
     public IPAddress Resolve(HttpContext context)
     {
-        var peer = context.Connection.RemoteIpAddress is { } remote ? Normalize(remote) : IPAddress.None;
+        var connection = context.Connection;
         var trusted = _trusted;
-        if (trusted.IsEmpty || !trusted.Contains(peer))
+        if (trusted.Forwarders is { } forwarders)
         {
-            return peer;
-        }
-
-        var client = peer;
-        var values = context.Request.Headers["X-Forwarded-For"];
-        for (var v = values.Count - 1; v >= 0; v--)
-        {
-            var hops = (values[v] ?? "").AsSpan();
-            while (!hops.IsEmpty)
+            // An empty list of known proxies means "trust every peer" to the middleware: never called then.
+            var peerPort = connection.RemotePort;
+            forwarders.ApplyForwarders(context);
+            if (connection.RemotePort == 0)
             {
-                var comma = hops.LastIndexOf(',');
-                var hop = hops[(comma + 1)..].Trim();
-                hops = comma < 0 ? [] : hops[..comma];
-                if (hop.IsEmpty)
-                {
-                    continue;
-                }
-
-                if (!TryParseHop(hop, out var address))
-                {
-                    return client; // garbage left of a trusted hop: stop at the last address we can vouch for
-                }
-
-                client = address;
-                if (!trusted.Contains(address))
-                {
-                    return address;
-                }
+                connection.RemotePort = peerPort;
             }
         }
 
+        var client = connection.RemoteIpAddress is { } remote ? Normalize(remote) : IPAddress.None;
+        connection.RemoteIpAddress = client;
         return client;
     }
 
-    // "1.2.3.4", "2001:db8::1", "[2001:db8::1]:443" or "1.2.3.4:5678".
-    private static bool TryParseHop(ReadOnlySpan<char> hop, out IPAddress address)
+    private sealed class Trusted
     {
-        if (IPAddress.TryParse(hop, out address!))
+        private readonly System.Net.IPNetwork[] _networks;
+
+        public Trusted(ClientAddressOptions options, ILoggerFactory loggerFactory)
         {
-            address = Normalize(address);
-            return true;
+            _networks = [.. options.ParseNetworks()];
+            if (_networks.Length == 0)
+            {
+                return;
+            }
+
+            var forwarded = new ForwardedHeadersOptions
+            {
+                ForwardedHeaders = ForwardedHeaders.XForwardedFor,
+                ForwardLimit = null, // every trusted hop, however many
+            };
+            forwarded.KnownProxies.Clear(); // the defaults trust loopback; only trusted_proxies count here
+            forwarded.KnownIPNetworks.Clear();
+            foreach (var network in _networks)
+            {
+                forwarded.KnownIPNetworks.Add(network);
+            }
+
+            Forwarders = new ForwardedHeadersMiddleware(static _ => Task.CompletedTask, loggerFactory, Microsoft.Extensions.Options.Options.Create(forwarded));
         }
 
-        if (IPEndPoint.TryParse(hop, out var endPoint))
-        {
-            address = Normalize(endPoint.Address);
-            return true;
-        }
-
-        return false;
-    }
-
-    private sealed class Trusted(ClientAddressOptions options)
-    {
-        private readonly IPNetwork[] _networks = [.. options.ParseNetworks()];
-
-        public bool IsEmpty => _networks.Length == 0;
+        /// <summary>Null when no proxy is trusted.</summary>
+        public ForwardedHeadersMiddleware? Forwarders { get; }
 
         public bool Contains(IPAddress address)
         {

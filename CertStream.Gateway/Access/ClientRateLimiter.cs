@@ -11,6 +11,14 @@ namespace CertStream.Gateway.Access;
 /// no information and is dropped by the sweep, which runs every minute and whenever more than
 /// <see cref="SweepAbove"/> IPs are tracked.
 /// </summary>
+/// <remarks>
+/// Hand-written rather than System.Threading.RateLimiting's <c>PartitionedRateLimiter</c> of
+/// <c>TokenBucketRateLimiter</c>s, for a real limitation: those limiters read the machine's clock
+/// (<c>Stopwatch</c>) and replenish and evict idle partitions on their own timers, and take no
+/// <see cref="TimeProvider"/> (an open API proposal upstream), so the node's clock could not drive
+/// them and the tests could not control refill or eviction without sleeping. Their whole-token
+/// periods also cannot express a fractional <c>per_second</c> (0.2, 2.5) with an exact Retry-After.
+/// </remarks>
 internal sealed class ClientRateLimiter : IDisposable
 {
     private const int SweepAbove = 50_000;

@@ -1,3 +1,5 @@
+using CertStream.Gateway.Telemetry;
+
 namespace CertStream.Gateway.Access;
 
 /// <summary>Why a connection or request was turned away; the <c>reason</c> label of the refusals counter.</summary>
@@ -23,6 +25,17 @@ internal enum ConnectionRefusal
 
 internal static class ConnectionRefusals
 {
+    /// <summary>Counts and logs a refusal: every transport's refusals go through here, under the caller's log category.</summary>
+    public static void Record(GatewayMetrics metrics, ILogger logger, string protocol, string remote, ConnectionRefusal refusal)
+    {
+        var reason = Name(refusal);
+        metrics.Refused(protocol, reason);
+        GatewayLog.LogDebugRefused(logger, protocol, remote, reason);
+    }
+
+    /// <summary>A rate-limited client's wait as told to it (Retry-After, the TCP line): whole seconds, at least one.</summary>
+    public static int RetryAfterSeconds(TimeSpan retryAfter) => Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+
     public static string Name(ConnectionRefusal refusal) => refusal switch
     {
         ConnectionRefusal.Unauthorized => "unauthorized",

@@ -22,9 +22,8 @@ internal static class StreamAdmission
             return slot;
         }
 
-        services.GetRequiredService<GatewayMetrics>().Refused(protocol, ConnectionRefusals.Name(refusal));
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StreamAdmission));
-        GatewayLog.LogDebugRefused(logger, protocol, RemoteName.Of(context), ConnectionRefusals.Name(refusal));
+        ConnectionRefusals.Record(services.GetRequiredService<GatewayMetrics>(), logger, protocol, RemoteName.Of(context), refusal);
         var perIp = refusal == ConnectionRefusal.PerIpLimit;
         context.Response.StatusCode = perIp ? StatusCodes.Status429TooManyRequests : StatusCodes.Status503ServiceUnavailable;
         await context.Response.WriteAsync(perIp ? "Too many connections from this address.\n" : "The server is at its connection limit.\n");

@@ -9,6 +9,13 @@ namespace CertStream.Gateway.Http;
 /// peer is one of <c>trusted_proxies</c> (as for <c>X-Forwarded-For</c>): their last entry, the one
 /// that peer wrote. A forwarded host that is not a plain host[:port] is ignored.
 /// </summary>
+/// <remarks>
+/// Not ASP.NET Core's ForwardedHeadersMiddleware (which <see cref="ClientAddress"/> uses for
+/// X-Forwarded-For): it checks the known proxies only while it walks X-Forwarded-For, so for
+/// Host/Proto alone it would believe any peer, and with X-Forwarded-For it takes the entries of
+/// the outermost trusted hop rather than those our peer wrote; it also rewrites the request's
+/// Host and Scheme for everything after it, where only this page wants them.
+/// </remarks>
 internal static class RequestOrigin
 {
     public static (bool Secure, string Host) Of(HttpContext context)

@@ -1,5 +1,6 @@
 using System.Net;
 using CertStream.Contracts;
+using CertStream.Gateway.Transports;
 
 namespace CertStream.Gateway.Http;
 
@@ -11,15 +12,16 @@ internal static class StreamInfoPage
 {
     public static Task WriteAsync(HttpContext context, StreamKind kind)
     {
-        var (path, title, what) = kind switch
+        var (title, what) = kind switch
         {
-            StreamKind.Full => ("/full-stream", "full stream", "every certificate with its DER and chain"),
-            StreamKind.Domains => ("/domains-only", "domains-only stream", "the domains of every certificate"),
-            _ => ("/", "lite stream", "every certificate, without DER or chain"),
+            StreamKind.Full => ("full stream", "every certificate with its DER and chain"),
+            StreamKind.Domains => ("domains-only stream", "the domains of every certificate"),
+            _ => ("lite stream", "every certificate, without DER or chain"),
         };
+        var path = StreamNames.Path(kind);
         var (secure, host) = RequestOrigin.Of(context);
         var url = WebUtility.HtmlEncode($"{(secure ? "wss" : "ws")}://{host}{path}");
-        var example = WebUtility.HtmlEncode(path.TrimEnd('/') + "/example.json");
+        var example = WebUtility.HtmlEncode(StreamNames.ExamplePath(kind));
         context.Response.ContentType = "text/html; charset=utf-8";
         context.Response.Headers.CacheControl = "no-cache";
         return context.Response.WriteAsync($"""

@@ -2,7 +2,7 @@ using StackExchange.Redis;
 
 namespace CertStream.Gateway.Telemetry;
 
-/// <summary>Every log message of the gateway; event ids are stable (1000-1099, 2100-2199).</summary>
+/// <summary>Every log message of the gateway; event ids are stable, all in the gateway's range 2000-2999 (docs/engineering.md §5).</summary>
 internal static partial class GatewayLog
 {
     // Debug: a stream whose only client reconnects over and over would log these per connection.

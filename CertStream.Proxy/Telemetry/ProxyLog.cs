@@ -1,6 +1,6 @@
 namespace CertStream.Proxy.Telemetry;
 
-/// <summary>Every log message of the proxy; event ids are stable (4000-4099).</summary>
+/// <summary>Every log message of the proxy; event ids are stable, all in the proxy's range 3000-3999 (docs/engineering.md §5).</summary>
 internal static partial class ProxyLog
 {
     [LoggerMessage(3000, LogLevel.Information, "Proxying to the gateways {Gateways} ({Discovery} discovery, X-Forwarded-For: {ForwardedFor})")]

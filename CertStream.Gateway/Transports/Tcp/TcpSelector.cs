@@ -1,12 +1,12 @@
-using System.Text;
 using CertStream.Contracts;
+using System.Text;
 
 namespace CertStream.Gateway.Transports.Tcp;
 
 /// <summary>
-/// What a raw TCP client's first bytes ask for. One selector byte: <c>f</c>/<c>F</c> full,
-/// <c>d</c>/<c>D</c> domains, <c>l</c>/<c>L</c> lite; any other byte is lite too (docs/wire-format.md:
-/// <c>echo | nc host 8081</c> and clients sending nothing get the default stream). An HTTP request
+/// What a raw TCP client's first bytes are. One selector byte (<see cref="StreamNames.FromSelector"/>:
+/// <c>f</c>/<c>F</c> full, <c>d</c>/<c>D</c> domains, <c>l</c>/<c>L</c> or any other byte lite;
+/// docs/wire-format.md: <c>echo | nc host 8081</c> and clients sending nothing get the default stream). An HTTP request
 /// (someone pointed a browser or curl at the wrong port) is not a selector: it gets a 400 response
 /// naming the mistake instead of a stream of JSON lines that no HTTP client can show.
 /// </summary>
@@ -25,12 +25,32 @@ internal static class TcpSelector
         "Connect with a TCP client (e.g. nc) and send f (full), d (domains) or l (lite) first;\n" +
         "for WebSocket, SSE and the HTTP endpoints use the HTTP port.\n");
 
-    public static StreamKind Parse(byte first) => first switch
+    /// <summary>
+    /// Waits up to <paramref name="timeout"/> for the first bytes. Null kind: the client closed, or
+    /// (Http) sent an HTTP request. On timeout the stream is lite and the read is not cancelled
+    /// (that may break the connection): it is handed on as Pending instead.
+    /// </summary>
+    public static async Task<(StreamKind? Kind, Task<int>? Pending, bool Http)> ReadAsync(Stream stream, TimeSpan timeout, TimeProvider time, CancellationToken stoppingToken)
     {
-        (byte)'f' or (byte)'F' => StreamKind.Full,
-        (byte)'d' or (byte)'D' => StreamKind.Domains,
-        _ => StreamKind.Lite,
-    };
+        var buffer = new byte[ReadSize];
+        var receive = stream.ReadAsync(buffer, 0, buffer.Length, CancellationToken.None);
+        try
+        {
+            await receive.WaitAsync(timeout, time, stoppingToken);
+        }
+        catch (TimeoutException)
+        {
+            return (StreamKind.Lite, receive, false);
+        }
+
+        var read = await receive;
+        if (read == 0)
+        {
+            return (null, null, false);
+        }
+
+        return IsHttpRequest(buffer.AsSpan(0, read)) ? (null, null, true) : (StreamNames.FromSelector(buffer[0]), null, false);
+    }
 
     /// <summary>
     /// Whether the first read starts like an HTTP request line. HTTP clients send the request line

@@ -1,5 +1,4 @@
 using CertStream.Contracts;
-using CertStream.Gateway.Access;
 using CertStream.Gateway.Fanout;
 using CertStream.Gateway.Http;
 using CertStream.Gateway.Telemetry;
@@ -35,35 +34,14 @@ internal static class WebSocketEndpoint
             return;
         }
 
-        await using var slot = await StreamAdmission.AdmitAsync(context, "websocket");
-        if (slot is null)
-        {
-            return;
-        }
-
-        var hub = context.RequestServices.GetRequiredService<StreamHub>();
-        StreamingRequest.DisableDataRateLimits(context);
-        var client = new WebSocketClient(hub.Topic(kind), context, hub.Services) { TokenDigest = context.Features.Get<AuthenticatedToken>()?.Digest };
-        if (!await hub.RegisterAsync(client, context.RequestAborted))
-        {
-            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            return;
-        }
-
-        try
-        {
-            context.Response.Headers.Upgrade = "websocket";
-            context.Response.Headers.SecWebSocketAccept = accept;
-            var stream = await upgrade.UpgradeAsync();
-            await client.RunAsync(stream);
-        }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException)
-        {
-            client.RequestClose(DisconnectReason.ClientClosed);
-        }
-        finally
-        {
-            await hub.UnregisterAsync(client);
-        }
+        await StreamSession.RunHttpAsync(context, TransportProtocol.WebSocket, kind,
+            (topic, services, digest) => new WebSocketClient(topic, context, services) { TokenDigest = digest },
+            async client =>
+            {
+                context.Response.Headers.Upgrade = "websocket";
+                context.Response.Headers.SecWebSocketAccept = accept;
+                var stream = await upgrade.UpgradeAsync();
+                await client.RunAsync(stream);
+            });
     }
 }

@@ -56,6 +56,34 @@ public sealed class ClientAddressTests(RedisFixture redis)
     }
 
     [Fact]
+    public void LoopbackIsTrustedOnlyWhenListed()
+    {
+        // ASP.NET Core's forwarded-headers defaults trust loopback; trusted_proxies alone must count.
+        var resolver = Resolver("10.0.0.0/8");
+        Assert.Equal(IPAddress.Parse("127.0.0.1"), resolver.Resolve(Request("127.0.0.1", "203.0.113.9")));
+        Assert.Equal(IPAddress.Parse("203.0.113.9"), resolver.Resolve(Request("10.1.2.3", "203.0.113.9")));
+    }
+
+    [Fact]
+    public void WithoutTrustedProxiesEveryHeaderIsIgnored()
+    {
+        // An empty list of known proxies means "any peer" to ASP.NET Core's middleware: not here.
+        var resolver = Resolver();
+        Assert.Equal(IPAddress.Parse("198.51.100.7"), resolver.Resolve(Request("198.51.100.7", "203.0.113.9")));
+    }
+
+    [Fact]
+    public void TheResolvedClientIsTheRequestsRemoteAddressAndMappedAddressesArePlainIpv4()
+    {
+        var resolver = Resolver("127.0.0.1");
+        var context = Request("127.0.0.1", "::ffff:203.0.113.9");
+        context.Connection.RemotePort = 40000;
+        Assert.Equal(IPAddress.Parse("203.0.113.9"), resolver.Resolve(context));
+        Assert.Equal(IPAddress.Parse("203.0.113.9"), context.Connection.RemoteIpAddress);
+        Assert.Equal(40000, context.Connection.RemotePort); // no port forwarded: the peer's stays
+    }
+
+    [Fact]
     public void InvalidEntriesAreReportedWithTheirKey()
     {
         var result = new ClientAddressOptionsValidator().Validate(null, new ClientAddressOptions { TrustedProxies = ["10.0.0.0/8", "not-an-ip", "10.0.0.0/99"] });

@@ -43,7 +43,7 @@ public sealed class ConnectionLimitTests : IAsyncLifetime
         await _redis.DisposeAsync();
     }
 
-    private async Task<GatewayHost> NodeAsync(int max, int perIp, double ttlSecs = 15, TimeProvider? time = null, string? redis = null)
+    private async Task<GatewayHost> NodeAsync(int max, int perIp, double ttlSecs = 15, TimeProvider? time = null, string? redis = null, TimeSpan? shutdownTimeout = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -58,7 +58,7 @@ public sealed class ConnectionLimitTests : IAsyncLifetime
             settings["gateway:dead_peer_timeout_secs"] = "100000";
         }
 
-        var node = await GatewayHost.StartAsync(redis ?? _redis.ConnectionString, settings, time, TestContext.Current.CancellationToken);
+        var node = await GatewayHost.StartAsync(redis ?? _redis.ConnectionString, settings, time, TestContext.Current.CancellationToken, shutdownTimeout: shutdownTimeout);
         _owned.Add(node);
         return node;
     }
@@ -230,6 +230,27 @@ public sealed class ConnectionLimitTests : IAsyncLifetime
         // Redis comes back empty: the heartbeat writes this node's true counts again.
         await _redis.StartAgainAsync(ct);
         await Eventually.TrueAsync(async () => _client.IsConnected && await ClusterTotalAsync() == 2, TimeSpan.FromSeconds(30), "counts rewritten to Redis", ct);
+    }
+
+    [Fact]
+    public async Task AStoppedNodeTakesItsCountsOutOfRedisAtOnceEvenAfterASlowDrain()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        // The test's clock: no heartbeat runs unless advanced, so none can write the node back after
+        // its stop. The client never answers the close (nothing reads it), so the stop waits out the
+        // shutdown timeout before the node leaves: the host's stop token is spent by then.
+        var node = await NodeAsync(max: 10, perIp: 0, time: new FakeTimeProvider(), shutdownTimeout: TimeSpan.FromSeconds(1));
+        var limiter = node.Services.GetRequiredService<ClusterConnectionLimiter>();
+        var db = _client.GetDatabase();
+        await OpenAsync(node, ct);
+        Assert.NotNull(await db.SortedSetRankAsync(RedisNames.GatewayNodes, limiter.NodeId));
+        Assert.Equal(1, await ClusterTotalAsync());
+
+        await node.StopAsync();
+
+        // Not left to expire after node_ttl_secs: gone when the stop returns.
+        Assert.Null(await db.SortedSetRankAsync(RedisNames.GatewayNodes, limiter.NodeId));
+        Assert.False(await db.KeyExistsAsync(RedisNames.GatewayConnectionsKey(limiter.NodeId)));
     }
 
     [Fact]

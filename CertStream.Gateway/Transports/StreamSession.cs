@@ -1,0 +1,69 @@
+using CertStream.Contracts;
+using CertStream.Gateway.Access;
+using CertStream.Gateway.Fanout;
+
+namespace CertStream.Gateway.Transports;
+
+/// <summary>
+/// A stream connection's life once its transport knows which stream the client wants: admit
+/// (connection limit), register with the hub, run, unregister, give the slot back. One path for
+/// every transport; each keeps only its framing (handshake, refusal format, writes).
+/// </summary>
+internal static class StreamSession
+{
+    /// <summary>
+    /// Registers <paramref name="client"/>, runs it and unregisters it. False, with nothing run, when
+    /// the hub refused it (the node is stopping). A transport failure or a cancellation while running
+    /// is the client going away.
+    /// </summary>
+    public static async Task<bool> RunAsync(StreamHub hub, ClientConnection client, Func<Task> run, CancellationToken cancellationToken)
+    {
+        if (!await hub.RegisterAsync(client, cancellationToken))
+        {
+            return false;
+        }
+
+        try
+        {
+            await run();
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException)
+        {
+            client.RequestClose(DisconnectReason.ClientClosed);
+        }
+        finally
+        {
+            await hub.UnregisterAsync(client);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// An HTTP stream (WebSocket, SSE): the connection limit (<see cref="StreamAdmission"/> writes
+    /// the 429/503), then <see cref="RunAsync"/> with the client <paramref name="create"/> makes
+    /// (given its topic, the hub's services and the token digest); 503 when the node is stopping.
+    /// </summary>
+    public static async Task RunHttpAsync<TClient>(
+        HttpContext context,
+        TransportProtocol protocol,
+        StreamKind kind,
+        Func<StreamTopic, ClientServices, byte[]?, TClient> create,
+        Func<TClient, Task> run)
+        where TClient : ClientConnection
+    {
+        await using var slot = await StreamAdmission.AdmitAsync(context, TransportProtocols.Name(protocol));
+        if (slot is null)
+        {
+            return;
+        }
+
+        var hub = context.RequestServices.GetRequiredService<StreamHub>();
+        StreamingRequest.DisableDataRateLimits(context);
+        var client = create(hub.Topic(kind), hub.Services, context.Features.Get<AuthenticatedToken>()?.Digest);
+        if (!await RunAsync(hub, client, () => run(client), context.RequestAborted))
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        }
+    }
+}
