@@ -63,6 +63,9 @@ measure() {
     rss=$(rss_mb); (( rss > peak )) && peak=$rss
   done
   c1=$(cpu_ticks); p1=$(published)
+  # RssFile is mostly the framework's mapped assemblies (shared by every .NET process on the host),
+  # RssShmem the JIT's code (double-mapped); RssAnon is the process's own memory, the GC heap first.
+  grep -E '^Rss(Anon|File|Shmem)' "/proc/$ing/status" | awk '{ printf "%s %.0f MB  ", $1, $2 / 1024 } END { print "" }'
   python3 - "$label" "$seconds" "$peak" "$rss" "$c0" "$c1" "$p0" "$p1" "$ticks" "$load0" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'EOF'
 import sys
 label, secs, peak, end, c0, c1, p0, p1, ticks, l0, l1 = sys.argv[1:]
