@@ -19,6 +19,7 @@ public sealed class Rfc6962Follower(
     Rfc6962Client client,
     EntryPublisher publisher,
     CatchUpPolicy catchUp,
+    FetchBudget budget,
     IngestorMetrics metrics,
     IOptions<CtLogOptions> options,
     ILogger<Rfc6962Follower> logger) : ILogFollower
@@ -54,50 +55,56 @@ public sealed class Rfc6962Follower(
     private Task CatchUpAsync(LogSession session, long target, CancellationToken ct)
     {
         var batch = options.Value.BatchSize;
-        return OrderedFetchPipeline.RunAsync<(long Start, long End), List<RawEntry>>(
+        return OrderedFetchPipeline.RunAsync<(long Start, long End), FetchedBatch>(
             options.Value.FetchConcurrency,
+            budget,
             last =>
             {
                 var start = last?.End + 1 ?? session.NextIndex;
                 return start < target ? (start, Math.Min(start + batch - 1, target - 1)) : null;
             },
             (range, token) => FetchRangeAsync(session, range.Start, range.End, token),
-            async (range, raw) =>
+            async (range, fetched) =>
             {
                 await catchUp.PaceAsync(range.Start, range.End + 1, target, ct);
-                await publisher.PublishAsync(session.Log, Decode(session.Log, range.Start, raw), ct);
+                await publisher.PublishAsync(session.Log, fetched.Entries, ct);
                 await session.AdvanceAsync(range.End + 1, ct);
             },
             ct);
     }
 
-    /// <summary>All entries of [start, end], asking again for the tail while the log returns short pages.</summary>
-    private async Task<List<RawEntry>> FetchRangeAsync(LogSession session, long start, long end, CancellationToken ct)
+    /// <summary>
+    /// All entries of [start, end], asking again for the tail while the log returns short pages, decoded
+    /// where they lie in the pooled bodies (which the batch keeps). Entries that do not decode are counted,
+    /// logged and left out.
+    /// </summary>
+    private async Task<FetchedBatch> FetchRangeAsync(LogSession session, long start, long end, CancellationToken ct)
     {
-        List<RawEntry>? all = null;
-        var next = start;
-        while (next <= end)
+        var fetched = new FetchedBatch((int)(end - start + 1));
+        var raw = new List<RawEntrySlice>((int)(end - start + 1));
+        try
         {
-            var from = next;
-            var page = await session.WithRetryAsync(token => client.GetEntriesAsync(session.Log, from, end, token), ct);
-            if (all is null)
+            var next = start;
+            while (next <= end)
             {
-                all = page;
-            }
-            else
-            {
-                all.AddRange(page);
+                var from = next;
+                raw.Clear();
+                fetched.Own(await session.WithRetryAsync(token => client.GetEntriesPooledAsync(session.Log, from, end, raw, token), ct));
+                Decode(session.Log, from, raw, fetched.Entries);
+                next += raw.Count;
             }
 
-            next += page.Count;
+            return fetched;
         }
-
-        return all ?? [];
+        catch
+        {
+            fetched.Dispose();
+            throw;
+        }
     }
 
-    private List<CtLogEntry> Decode(CtLogInfo log, long start, List<RawEntry> raw)
+    private void Decode(CtLogInfo log, long start, List<RawEntrySlice> raw, List<CtLogEntry> entries)
     {
-        var entries = new List<CtLogEntry>(raw.Count);
         for (var i = 0; i < raw.Count; i++)
         {
             var index = start + i;
@@ -111,7 +118,5 @@ public sealed class Rfc6962Follower(
                 IngestorLog.EntrySkipped(logger, log.Key, index, ex.Message);
             }
         }
-
-        return entries;
     }
 }

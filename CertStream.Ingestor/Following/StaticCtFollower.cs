@@ -20,6 +20,7 @@ public sealed class StaticCtFollower(
     IssuerCache issuers,
     EntryPublisher publisher,
     CatchUpPolicy catchUp,
+    FetchBudget budget,
     IOptions<CtLogOptions> options) : ILogFollower
 {
     private StaticCtClient Client => client;
@@ -43,52 +44,65 @@ public sealed class StaticCtFollower(
     private Task CatchUpAsync(LogSession session, long target, CancellationToken ct)
     {
         var from = session.NextIndex;
-        return OrderedFetchPipeline.RunAsync<(long Tile, int Width), List<CtLogEntry>>(
+        return OrderedFetchPipeline.RunAsync<(long Tile, int Width), FetchedBatch>(
             options.Value.FetchConcurrency,
+            budget,
             last =>
             {
                 var tile = last?.Tile + 1 ?? from / TilePath.Width;
                 return tile * TilePath.Width < target ? (tile, (int)Math.Min(TilePath.Width, target - tile * TilePath.Width)) : null;
             },
             (range, token) => FetchTileAsync(session, range.Tile, range.Width, from, token),
-            async (range, entries) =>
+            async (range, fetched) =>
             {
                 var start = Math.Max(from, range.Tile * TilePath.Width);
                 await catchUp.PaceAsync(start, range.Tile * TilePath.Width + range.Width, target, ct);
-                await publisher.PublishAsync(session.Log, entries, ct);
+                await publisher.PublishAsync(session.Log, fetched.Entries, ct);
                 await session.AdvanceAsync(range.Tile * TilePath.Width + range.Width, ct);
             },
             ct);
     }
 
-    /// <summary>The entries of one tile from <paramref name="fromIndex"/> on, up to <paramref name="width"/>, with their chains.</summary>
-    private async Task<List<CtLogEntry>> FetchTileAsync(LogSession session, long tile, int width, long fromIndex, CancellationToken ct)
+    /// <summary>
+    /// The entries of one tile from <paramref name="fromIndex"/> on, up to <paramref name="width"/>, with their
+    /// chains; they slice the pooled tile body, which the batch keeps.
+    /// </summary>
+    private async Task<FetchedBatch> FetchTileAsync(LogSession session, long tile, int width, long fromIndex, CancellationToken ct)
     {
         var log = session.Log;
-        var (body, servedWidth) = await session.WithRetryAsync(token => client.GetDataTileAsync(log, tile, width, token), ct);
-        // A half-parsed tile would shift every later index: a tile that does not decode is retried whole.
-        var leaves = TileLeafDecoder.Decode(body, tile, servedWidth);
-        var entries = new List<CtLogEntry>(width);
-        for (var i = 0; i < width; i++)
+        var fetched = new FetchedBatch(width);
+        try
         {
-            var leaf = leaves[i];
-            if (leaf.Index < fromIndex)
+            var (body, servedWidth) = await session.WithRetryAsync(token => client.GetDataTilePooledAsync(log, tile, width, token), ct);
+            fetched.Own(body);
+            // A half-parsed tile would shift every later index: a tile that does not decode is retried whole.
+            var leaves = TileLeafDecoder.Decode(body.Memory, tile, servedWidth);
+            for (var i = 0; i < width; i++)
             {
-                continue;
+                var leaf = leaves[i];
+                if (leaf.Index < fromIndex)
+                {
+                    continue;
+                }
+
+                var chain = new ReadOnlyMemory<byte>[leaf.ChainFingerprints.Length / 32];
+                for (var c = 0; c < chain.Length; c++)
+                {
+                    var fingerprint = leaf.ChainFingerprints.Slice(c * 32, 32);
+                    chain[c] = await issuers.GetAsync(fingerprint,
+                        (hex, token) => session.WithRetryAsync(t => client.GetIssuerAsync(log, hex, t), token), ct);
+                }
+
+                fetched.Entries.Add(new CtLogEntry(leaf.Index, leaf.TimestampMs, leaf.Type, leaf.LeafDer, chain));
             }
 
-            var chain = new ReadOnlyMemory<byte>[leaf.ChainFingerprints.Length / 32];
-            for (var c = 0; c < chain.Length; c++)
-            {
-                var fingerprint = leaf.ChainFingerprints.Slice(c * 32, 32);
-                chain[c] = await issuers.GetAsync(fingerprint,
-                    (hex, token) => session.WithRetryAsync(t => client.GetIssuerAsync(log, hex, t), token), ct);
-            }
-
-            entries.Add(new CtLogEntry(leaf.Index, leaf.TimestampMs, leaf.Type, leaf.LeafDer, chain));
+            return fetched;
         }
-
-        return entries;
+        catch
+        {
+            fetched.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Entry timestamps for the catch-up age check, one data tile at a time (the last tile read is kept: bisection ends inside one).</summary>

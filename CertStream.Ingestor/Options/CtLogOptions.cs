@@ -17,6 +17,11 @@ public sealed class CtLogOptions
     [ConfigurationKeyName("poll_interval_ms")] public int PollIntervalMs { get; init; } = 1000;
     /// <summary>get-entries requests in flight per log while it is behind.</summary>
     [ConfigurationKeyName("fetch_concurrency")] public int FetchConcurrency { get; init; } = 4;
+    /// <summary>
+    /// Fetch windows in flight (requested, not yet published) across all logs of this ingestor: with
+    /// <c>batch_size</c>, what bounds the memory of fetching whatever the number of logs or their backlog.
+    /// </summary>
+    [ConfigurationKeyName("max_fetches_in_flight")] public int MaxFetchesInFlight { get; init; } = 8;
     /// <summary>Consecutive failures that open a log's circuit breaker.</summary>
     [ConfigurationKeyName("unhealthy_threshold")] public int UnhealthyThreshold { get; init; } = 5;
     /// <summary>How long an open circuit waits before a trial request.</summary>
@@ -47,6 +52,7 @@ public sealed class CtLogOptionsValidator : IValidateOptions<CtLogOptions>
         Positive(o.BatchSize, "batch_size (CERTSTREAM_CT_LOG_BATCH_SIZE)");
         Positive(o.PollIntervalMs, "poll_interval_ms (CERTSTREAM_CT_LOG_POLL_INTERVAL_MS)");
         Positive(o.FetchConcurrency, "fetch_concurrency");
+        Positive(o.MaxFetchesInFlight, "max_fetches_in_flight");
         Positive(o.UnhealthyThreshold, "unhealthy_threshold");
         Positive(o.CircuitOpenSecs, "circuit_open_secs");
         Positive(o.LogListRefreshSecs, "log_list_refresh_secs");

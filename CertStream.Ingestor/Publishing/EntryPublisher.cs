@@ -49,17 +49,29 @@ public sealed class EntryPublisher : IDisposable
         redis.ConnectionRestored += OnConnectionRestored;
     }
 
+    /// <summary>
+    /// Entries serialized and pipelined at once: their messages are held (pooled, ~10-30 KB an entry)
+    /// until Redis took them all, so a window is published in parts of this many, not whole.
+    /// </summary>
+    public const int ChunkSize = 32;
+
     public async Task<int> PublishAsync(CtLogInfo log, IReadOnlyList<CtLogEntry> entries, CancellationToken ct = default)
     {
-        if (entries.Count == 0)
+        var published = 0;
+        for (var start = 0; start < entries.Count; start += ChunkSize)
         {
-            return 0;
+            published += await PublishChunkAsync(log, entries, start, Math.Min(ChunkSize, entries.Count - start), ct);
         }
 
-        var serialized = new List<SerializedCertificate>(entries.Count);
+        return published;
+    }
+
+    private async Task<int> PublishChunkAsync(CtLogInfo log, IReadOnlyList<CtLogEntry> entries, int start, int count, CancellationToken ct)
+    {
+        var serialized = new List<SerializedCertificate>(count);
         try
         {
-            for (var i = 0; i < entries.Count; i++)
+            for (var i = start; i < start + count; i++)
             {
                 var entry = entries[i];
                 try

@@ -12,14 +12,19 @@ public static class CertStreamRedisExtensions
     /// Aspire and the manifests pass it): checked at startup (a missing or empty one stops the start
     /// naming the setting), never aborting on a failed connect (the multiplexer keeps retrying),
     /// readiness unhealthy while Redis is unreachable, and an outage reported once per interval.
+    /// <paramref name="commandTracing"/> false leaves out Aspire's span per Redis command (a service
+    /// that sends thousands of commands a second: the instrumentation's profiler holds every command,
+    /// and the buffers it sent, until its next flush).
     /// </summary>
-    public static TBuilder AddCertStreamRedis<TBuilder>(this TBuilder builder, string name, Action<ConfigurationOptions>? configure = null) where TBuilder : IHostApplicationBuilder
+    public static TBuilder AddCertStreamRedis<TBuilder>(this TBuilder builder, string name, Action<ConfigurationOptions>? configure = null,
+        bool commandTracing = true) where TBuilder : IHostApplicationBuilder
     {
         builder.AddRedisClient(name,
             settings =>
             {
                 // Aspire's check would wait for a ping timeout when Redis is gone; ours answers at once.
                 settings.DisableHealthChecks = true;
+                settings.DisableTracing |= !commandTracing;
                 Validate(name, settings.ConnectionString);
             },
             options =>

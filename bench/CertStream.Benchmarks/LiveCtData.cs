@@ -33,4 +33,18 @@ internal static class LiveCtData
 
         return [.. entries];
     }
+
+    /// <summary>A get-entries body holding <paramref name="entries"/>, as a log sends it.</summary>
+    public static byte[] GetEntriesPage(IEnumerable<RawEntry> entries)
+    {
+        var json = new System.Text.StringBuilder("{\"entries\":[");
+        foreach (var entry in entries)
+        {
+            json.Append("{\"leaf_input\":\"").Append(Convert.ToBase64String(entry.LeafInput))
+                .Append("\",\"extra_data\":\"").Append(Convert.ToBase64String(entry.ExtraData)).Append("\"},");
+        }
+
+        json.Length--;
+        return System.Text.Encoding.UTF8.GetBytes(json.Append("]}").ToString());
+    }
 }

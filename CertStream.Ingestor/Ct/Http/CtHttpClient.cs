@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Net;
 using CertStream.Ingestor.Ct.StaticCt;
@@ -20,7 +19,15 @@ public sealed class CtHttpClient(HttpClient http, IngestorMetrics metrics, TimeP
 
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>A small body (tree head, checkpoint, issuer) as an array of its own.</summary>
     public async Task<byte[]> GetBytesAsync(CtLogInfo log, string url, string endpoint, CancellationToken ct)
+    {
+        using var body = await GetPooledAsync(log, url, endpoint, ct);
+        return body.ToArray();
+    }
+
+    /// <summary>The body in a pooled buffer (get-entries pages, data tiles): the caller disposes it when done with it.</summary>
+    public async Task<PooledBody> GetPooledAsync(CtLogInfo log, string url, string endpoint, CancellationToken ct)
     {
         using var activity = IngestorMetrics.ActivitySource.StartActivity("ct.fetch", ActivityKind.Client);
         activity?.SetTag("ct.log", log.Key);
@@ -47,10 +54,18 @@ public sealed class CtHttpClient(HttpClient http, IngestorMetrics metrics, TimeP
             }
 
             await using var stream = await response.Content.ReadAsStreamAsync(timeout.Token);
-            var body = await ReadCappedAsync(stream, timeout.Token);
+            var body = await ReadCappedAsync(stream, response.Content.Headers.ContentLength, timeout.Token);
             metrics.RecordRequest(log.Key, endpoint, "ok", time.GetElapsedTime(started));
             // Logs may gzip tiles without negotiation (static-ct-api says clients MUST cope).
-            return GzipBody.IsGzip(body) ? GzipBody.DecompressIfGzip(body, MaxBodyBytes).ToArray() : body;
+            if (!GzipBody.IsGzip(body.Span))
+            {
+                return body;
+            }
+
+            using (body)
+            {
+                return GzipBody.DecompressPooled(body.Memory, MaxBodyBytes);
+            }
         }
         catch (CtHttpException ex)
         {
@@ -72,28 +87,31 @@ public sealed class CtHttpClient(HttpClient http, IngestorMetrics metrics, TimeP
         }
     }
 
-    private static async Task<byte[]> ReadCappedAsync(Stream stream, CancellationToken ct)
+    /// <summary>
+    /// Reads the body into one pooled buffer: sized from Content-Length when there is one (what
+    /// arrives decompressed from a gzip transfer only starts from it and grows), else grown by doubling.
+    /// </summary>
+    private static async Task<PooledBody> ReadCappedAsync(Stream stream, long? contentLength, CancellationToken ct)
     {
-        using var buffer = new MemoryStream();
-        var chunk = ArrayPool<byte>.Shared.Rent(81920);
+        var body = new PooledBody((int)Math.Clamp(contentLength ?? 0, 16 * 1024, MaxBodyBytes));
         try
         {
             int read;
-            while ((read = await stream.ReadAsync(chunk, ct)) > 0)
+            while ((read = await stream.ReadAsync(body.GetFree(16 * 1024), ct)) > 0)
             {
-                if (buffer.Length + read > MaxBodyBytes)
+                body.Advance(read);
+                if (body.Length > MaxBodyBytes)
                 {
                     throw new CtHttpException($"body exceeds {MaxBodyBytes} bytes", null, null);
                 }
-
-                buffer.Write(chunk, 0, read);
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(chunk);
-        }
 
-        return buffer.ToArray();
+            return body;
+        }
+        catch
+        {
+            body.Dispose();
+            throw;
+        }
     }
 }

@@ -34,4 +34,38 @@ public sealed class Rfc6962Client(CtHttpClient http)
 
         return entries;
     }
+
+    /// <summary>
+    /// As <see cref="GetEntriesAsync"/>, parsed in place: the entries are appended to
+    /// <paramref name="entries"/> as slices of the returned body, which the caller disposes after them.
+    /// </summary>
+    public async Task<PooledBody> GetEntriesPooledAsync(CtLogInfo log, long start, long end, List<RawEntrySlice> entries, CancellationToken ct)
+    {
+        var url = string.Concat(log.Url, "ct/v1/get-entries?start=", start.ToString(CultureInfo.InvariantCulture),
+            "&end=", end.ToString(CultureInfo.InvariantCulture));
+        var body = await http.GetPooledAsync(log, url, "get-entries", ct);
+        var first = entries.Count;
+        try
+        {
+            Rfc6962Responses.ParseEntriesInPlace(body.Memory, entries);
+            var count = entries.Count - first;
+            if (count == 0)
+            {
+                throw new CtDecodeException($"get-entries {start}-{end} returned no entries");
+            }
+
+            if (count > end - start + 1)
+            {
+                throw new CtDecodeException($"get-entries {start}-{end} returned {count} entries, more than asked");
+            }
+
+            return body;
+        }
+        catch
+        {
+            entries.RemoveRange(first, entries.Count - first);
+            body.Dispose();
+            throw;
+        }
+    }
 }

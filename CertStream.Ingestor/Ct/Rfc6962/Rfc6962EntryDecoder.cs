@@ -18,7 +18,13 @@ public static class Rfc6962EntryDecoder
     {
         ArgumentNullException.ThrowIfNull(leafInput);
         ArgumentNullException.ThrowIfNull(extraData);
+        return Decode(index, leafInput.AsMemory(), extraData.AsMemory());
+    }
 
+    /// <summary>As <see cref="Decode(long, byte[], byte[])"/>, on slices of a pooled get-entries body.</summary>
+    public static CtLogEntry Decode(long index, ReadOnlyMemory<byte> leafInputMemory, ReadOnlyMemory<byte> extraData)
+    {
+        var leafInput = leafInputMemory.Span;
         if (leafInput.Length < HeaderLength)
         {
             throw Fail(index, $"leaf_input is {leafInput.Length} bytes, shorter than the 12-byte MerkleTreeLeaf header");
@@ -34,13 +40,13 @@ public static class Rfc6962EntryDecoder
             throw Fail(index, $"unknown MerkleLeafType {leafInput[1]}");
         }
 
-        var timestamp = BinaryPrimitives.ReadUInt64BigEndian(leafInput.AsSpan(2, 8));
+        var timestamp = BinaryPrimitives.ReadUInt64BigEndian(leafInput.Slice(2, 8));
         if (timestamp > long.MaxValue)
         {
             throw Fail(index, $"timestamp {timestamp} out of range");
         }
 
-        var entryType = BinaryPrimitives.ReadUInt16BigEndian(leafInput.AsSpan(10, 2));
+        var entryType = BinaryPrimitives.ReadUInt16BigEndian(leafInput.Slice(10, 2));
         var pos = HeaderLength;
         CtEntryType type;
         ReadOnlyMemory<byte> leaf;
@@ -48,7 +54,7 @@ public static class Rfc6962EntryDecoder
         {
             case 0:
                 type = CtEntryType.X509;
-                leaf = ReadOpaque24(index, leafInput, ref pos, "leaf_input ASN.1Cert");
+                leaf = ReadOpaque24(index, leafInputMemory, ref pos, "leaf_input ASN.1Cert");
                 break;
             case 1:
                 type = CtEntryType.Precert;
@@ -61,7 +67,7 @@ public static class Rfc6962EntryDecoder
                 pos += IssuerKeyHashLength;
 
                 // The TBS is checked for framing only: the leaf shown is the pre_certificate (docs/wire-format.md).
-                _ = ReadOpaque24(index, leafInput, ref pos, "leaf_input PreCert.tbs_certificate");
+                _ = ReadOpaque24(index, leafInputMemory, ref pos, "leaf_input PreCert.tbs_certificate");
                 break;
             default:
                 throw Fail(index, $"unknown LogEntryType {entryType}");
@@ -72,7 +78,7 @@ public static class Rfc6962EntryDecoder
             throw Fail(index, "leaf_input ends before the CtExtensions length");
         }
 
-        var extensionsLength = BinaryPrimitives.ReadUInt16BigEndian(leafInput.AsSpan(pos, 2));
+        var extensionsLength = BinaryPrimitives.ReadUInt16BigEndian(leafInput.Slice(pos, 2));
         pos += 2;
         if (leafInput.Length - pos != extensionsLength)
         {
@@ -96,7 +102,7 @@ public static class Rfc6962EntryDecoder
     }
 
     // ASN.1Cert certificate_chain<0..2^24-1>: a 3-byte total length, then 3-byte-length-prefixed certificates.
-    private static ReadOnlyMemory<byte>[] ReadCertificateList(long index, byte[] data, ref int pos)
+    private static ReadOnlyMemory<byte>[] ReadCertificateList(long index, ReadOnlyMemory<byte> data, ref int pos)
     {
         var listLength = ReadUInt24(index, data, ref pos, "extra_data chain length");
         if (data.Length - pos < listLength)
@@ -127,7 +133,7 @@ public static class Rfc6962EntryDecoder
         return chain;
     }
 
-    private static ReadOnlyMemory<byte> ReadOpaque24(long index, byte[] data, ref int pos, string what, int end = -1)
+    private static ReadOnlyMemory<byte> ReadOpaque24(long index, ReadOnlyMemory<byte> data, ref int pos, string what, int end = -1)
     {
         if (end < 0)
         {
@@ -145,13 +151,14 @@ public static class Rfc6962EntryDecoder
             throw Fail(index, $"{what} length {length} runs past the {end - pos} bytes left");
         }
 
-        var slice = new ReadOnlyMemory<byte>(data, pos, length);
+        var slice = data.Slice(pos, length);
         pos += length;
         return slice;
     }
 
-    private static int ReadUInt24(long index, byte[] data, ref int pos, string what, int end = -1)
+    private static int ReadUInt24(long index, ReadOnlyMemory<byte> memory, ref int pos, string what, int end = -1)
     {
+        var data = memory.Span;
         if (end < 0)
         {
             end = data.Length;

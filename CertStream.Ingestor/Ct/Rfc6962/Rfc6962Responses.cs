@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Buffers.Text;
 using System.Text.Json;
 
 namespace CertStream.Ingestor.Ct.Rfc6962;
@@ -95,6 +97,82 @@ public static class Rfc6962Responses
         }
 
         return entries;
+    }
+
+    /// <summary>
+    /// get-entries parsed where it lies: each base64 value is decoded in place (the bytes are shorter
+    /// than their base64, and the reader is past them), so the entries are slices of
+    /// <paramref name="json"/> and parsing allocates nothing per entry. Same rules and errors as
+    /// <see cref="ParseEntries"/>.
+    /// </summary>
+    public static void ParseEntriesInPlace(Memory<byte> json, List<RawEntrySlice> entries)
+    {
+        var first = entries.Count;
+        try
+        {
+            var reader = new Utf8JsonReader(json.Span);
+            Expect(ref reader, JsonTokenType.StartObject);
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (!reader.ValueTextEquals("entries"u8))
+                {
+                    reader.Read();
+                    reader.Skip();
+                    continue;
+                }
+
+                Expect(ref reader, JsonTokenType.StartArray);
+                while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+                {
+                    ReadOnlyMemory<byte>? leaf = null, extra = null;
+                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                    {
+                        if (reader.ValueTextEquals("leaf_input"u8))
+                        {
+                            reader.Read();
+                            leaf = DecodeInPlace(ref reader, json);
+                        }
+                        else if (reader.ValueTextEquals("extra_data"u8))
+                        {
+                            reader.Read();
+                            extra = DecodeInPlace(ref reader, json);
+                        }
+                        else
+                        {
+                            reader.Read();
+                            reader.Skip();
+                        }
+                    }
+
+                    entries.Add(new RawEntrySlice(
+                        leaf ?? throw new CtDecodeException($"get-entries: entry {entries.Count - first} has no leaf_input"),
+                        extra ?? ReadOnlyMemory<byte>.Empty));
+                }
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
+        {
+            throw new CtDecodeException($"get-entries: malformed JSON ({ex.Message})", ex);
+        }
+    }
+
+    private static ReadOnlyMemory<byte> DecodeInPlace(ref Utf8JsonReader reader, Memory<byte> json)
+    {
+        if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || reader.HasValueSequence)
+        {
+            // Not a plain string (a JSON escape such as \/ in it, or not a string at all): the reader's
+            // own decoding, with its errors.
+            return reader.GetBytesFromBase64();
+        }
+
+        // A string token starts at its opening quote.
+        var value = json.Slice(checked((int)reader.TokenStartIndex + 1), reader.ValueSpan.Length);
+        if (Base64.DecodeFromUtf8InPlace(value.Span, out var written) != OperationStatus.Done)
+        {
+            throw new FormatException("a value is not valid base64");
+        }
+
+        return value[..written];
     }
 
     private static void Expect(ref Utf8JsonReader reader, JsonTokenType type)

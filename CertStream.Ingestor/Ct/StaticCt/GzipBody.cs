@@ -28,39 +28,54 @@ public static class GzipBody
             return body;
         }
 
+        using var output = DecompressPooled(body, maxBytes);
+        return output.ToArray();
+    }
+
+    /// <summary>
+    /// Decompresses a gzip <paramref name="body"/> into a pooled buffer (the caller disposes it), with the
+    /// checks of <see cref="DecompressIfGzip"/>.
+    /// </summary>
+    public static Http.PooledBody DecompressPooled(ReadOnlyMemory<byte> body, int maxBytes = DefaultMaxBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBytes, 1);
         var input = MemoryMarshal.TryGetArray(body, out var segment)
             ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
             : new MemoryStream(body.ToArray(), writable: false);
         using var gzip = new GZipStream(input, CompressionMode.Decompress);
-        var output = new MemoryStream(Math.Min(maxBytes, body.Length * 4));
-        var chunk = new byte[64 * 1024];
+        var output = new Http.PooledBody((int)Math.Min(maxBytes, body.Length * 4L));
         try
         {
             int read;
-            while ((read = gzip.Read(chunk)) > 0)
+            while ((read = gzip.Read(output.GetFree(64 * 1024).Span)) > 0)
             {
-                if (output.Length + read > maxBytes)
+                output.Advance(read);
+                if (output.Length > maxBytes)
                 {
                     throw new CtDecodeException($"gzip body decompresses to more than {maxBytes} bytes");
                 }
-
-                output.Write(chunk, 0, read);
             }
+
+            // GZipStream checks each member's CRC but treats a stream cut short as a clean end. The last
+            // member's trailer (ISIZE: its length mod 2^32, little-endian) then holds compressed bytes,
+            // almost never a number <= the total decompressed: a valid stream always passes this check.
+            var span = body.Span;
+            if (span.Length < 18 || BinaryPrimitives.ReadUInt32LittleEndian(span[^4..]) > output.Length)
+            {
+                throw new CtDecodeException("truncated gzip body");
+            }
+
+            return output;
         }
         catch (InvalidDataException ex)
         {
+            output.Dispose();
             throw new CtDecodeException($"corrupt gzip body: {ex.Message}", ex);
         }
-
-        // GZipStream checks each member's CRC but treats a stream cut short as a clean end. The last
-        // member's trailer (ISIZE: its length mod 2^32, little-endian) then holds compressed bytes,
-        // almost never a number <= the total decompressed: a valid stream always passes this check.
-        var span = body.Span;
-        if (span.Length < 18 || BinaryPrimitives.ReadUInt32LittleEndian(span[^4..]) > output.Length)
+        catch
         {
-            throw new CtDecodeException("truncated gzip body");
+            output.Dispose();
+            throw;
         }
-
-        return output.GetBuffer().AsMemory(0, (int)output.Length);
     }
 }

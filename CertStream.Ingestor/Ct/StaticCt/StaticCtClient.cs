@@ -32,6 +32,25 @@ public sealed class StaticCtClient(CtHttpClient http)
         }
     }
 
+    /// <summary>As <see cref="GetDataTileAsync"/>, into a pooled body that the caller disposes.</summary>
+    public async Task<(PooledBody Body, int Width)> GetDataTilePooledAsync(CtLogInfo log, long tileIndex, int width, CancellationToken ct)
+    {
+        var full = TilePath.DataTileUrlForTile(log.Url, tileIndex);
+        if (width == TilePath.Width)
+        {
+            return (await http.GetPooledAsync(log, full, "tile", ct), TilePath.Width);
+        }
+
+        try
+        {
+            return (await http.GetPooledAsync(log, TilePath.DataTileUrlForTile(log.Url, tileIndex, width), "tile", ct), width);
+        }
+        catch (CtHttpException ex) when (ex.Status == HttpStatusCode.NotFound)
+        {
+            return (await http.GetPooledAsync(log, full, "tile", ct), TilePath.Width);
+        }
+    }
+
     public Task<byte[]> GetIssuerAsync(CtLogInfo log, string fingerprintHex, CancellationToken ct) =>
         http.GetBytesAsync(log, TilePath.IssuerUrl(log.Url, fingerprintHex), "issuer", ct);
 }
