@@ -7,6 +7,7 @@ using CertStream.Ingestor.Publishing;
 using CertStream.Ingestor.State;
 using CertStream.Ingestor.Telemetry;
 using Microsoft.Extensions.Options;
+using BrokenCircuitException = Polly.CircuitBreaker.BrokenCircuitException;
 using StackExchange.Redis;
 
 namespace CertStream.Ingestor.Workers;
@@ -31,7 +32,7 @@ public sealed class LogWorker(
         var o = options.Value;
         var status = metrics.Track(log.Key);
         var breaker = new LogCircuitBreaker(o.UnhealthyThreshold, TimeSpan.FromSeconds(o.CircuitOpenSecs), time);
-        var session = new LogSession(log, owner, status, breaker, new RetryPolicy(o.RetryMaxAttempts, time), store,
+        var session = new LogSession(log, owner, status, RequestRetry.Create(log.Key, o.RetryMaxAttempts, time, logger), store,
             TimeSpan.FromMilliseconds(o.LeaseTtlMs), publisher.NoteRedisFailure, time, logger);
         ILogFollower follower = log.Kind == CtLogKind.Tiled ? staticCt : rfc6962;
         var poll = TimeSpan.FromMilliseconds(o.PollIntervalMs);
@@ -41,29 +42,31 @@ public sealed class LogWorker(
             IngestorLog.FollowingLog(logger, log.Key, log.TypeName, session.HasCursor ? session.NextIndex : -1);
             while (!ct.IsCancellationRequested)
             {
-                await Task.Delay(breaker.WaitBeforeNextRound(), time, ct);
-                CircuitState? previous;
+                var previous = breaker.State;
                 try
                 {
-                    await follower.RoundAsync(session, ct);
-                    previous = breaker.OnSuccess();
+                    await breaker.ExecuteAsync(token => follower.RoundAsync(session, token), ct);
                     await session.WriteBackIfMissingAsync(ct);
+                }
+                catch (BrokenCircuitException ex)
+                {
+                    // Open: no round until the trial is due.
+                    await Task.Delay(ex.RetryAfter is { } wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero, time, ct);
+                    continue;
                 }
                 catch (Exception ex) when (ex is CtHttpException or CtDecodeException or RedisException or TimeoutException)
                 {
-                    previous = breaker.OnFailure();
                     IngestorLog.RoundFailed(logger, log.Key, breaker.ConsecutiveFailures, ex.Message);
                 }
                 catch (Exception ex) when (ex is not (OperationCanceledException or LeaseLostException))
                 {
-                    previous = breaker.OnFailure();
                     IngestorLog.WorkerCrashed(logger, log.Key, ex);
                 }
 
                 status.Circuit = breaker.State;
-                if (previous is { } from)
+                if (previous != breaker.State)
                 {
-                    IngestorLog.CircuitChanged(logger, log.Key, from, breaker.State);
+                    IngestorLog.CircuitChanged(logger, log.Key, previous, breaker.State);
                 }
 
                 if (breaker.State == CircuitState.Open)
