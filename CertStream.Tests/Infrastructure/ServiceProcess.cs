@@ -1,18 +1,29 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
-namespace CertStream.Tests.SystemTests.Support;
+namespace CertStream.Tests.Infrastructure;
 
 /// <summary>One line a process wrote, with when the test saw it.</summary>
 public readonly record struct OutputLine(DateTimeOffset At, bool Stderr, string Text);
 
 /// <summary>
 /// A service started as its own OS process from its build output (<c>dotnet CertStream.X.dll</c>), the
-/// way an operator runs it: configuration only through environment variables and arguments, stdout and
-/// stderr captured line by line for assertions. Disposing kills it (by PID) if it still runs.
+/// way an operator runs it: configuration only through environment variables and arguments (inherited
+/// CERTSTREAM_*, ASPNETCORE_*, Logging__*, ConnectionStrings__* and OTEL_* variables are removed),
+/// stdout and stderr captured line by line for assertions. Disposing kills it (by PID) if it still runs.
 /// </summary>
+/// <remarks>
+/// The build output is what <c>dotnet build</c> of the solution (or of this test project, which
+/// references the services) leaves: <c>{project}/bin/{configuration}/net10.0/{project}.dll</c> with
+/// its own runtimeconfig and deps, run with the <c>dotnet</c> host as a published framework-dependent app.
+/// </remarks>
 public sealed class ServiceProcess : IAsyncDisposable
 {
+    public const string Ingestor = "CertStream.Ingestor";
+    public const string Gateway = "CertStream.Gateway";
+    public const string Simulator = "CertStream.CtLogSimulator";
+    public const string Proxy = "CertStream.Proxy";
+
     private const int SigTerm = 15;
 
     private readonly Process _process;
@@ -21,11 +32,16 @@ public sealed class ServiceProcess : IAsyncDisposable
     private readonly TaskCompletionSource _stdoutClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stderrClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>A working directory of its own that is deleted with the process, when the test did not give one.</summary>
+    private DirectoryInfo? _ownDirectory;
+
     private ServiceProcess(string name, Process process)
     {
         Name = name;
         _process = process;
     }
+
+    public static string DotnetHost { get; } = FindDotnet();
 
     public string Name { get; }
 
@@ -76,6 +92,46 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     /// <summary>The whole output as one text (an entry's continuation lines follow it).</summary>
     public string Text => string.Join('\n', Lines.Select(l => l.Text));
+
+    public IReadOnlyList<string> Stdout => [.. Lines.Where(l => !l.Stderr).Select(l => l.Text)];
+
+    public IReadOnlyList<string> Stderr => [.. Lines.Where(l => l.Stderr).Select(l => l.Text)];
+
+    /// <summary>
+    /// Runs a service's build output (<see cref="Ingestor"/>, <see cref="Gateway"/>, …) in an empty
+    /// working directory of its own, so that no config.yaml is found.
+    /// </summary>
+    public static ServiceProcess Start(string project, IReadOnlyDictionary<string, string> environment)
+    {
+        var directory = Directory.CreateTempSubdirectory("certstream-process-");
+        var service = Start(project, DotnetHost, [DllOf(project)], environment.ToDictionary(e => e.Key, e => (string?)e.Value), directory.FullName);
+        service._ownDirectory = directory;
+        return service;
+    }
+
+    /// <summary>Runs the service until it exits by itself; the exit code and everything it wrote.</summary>
+    public static async Task<(int ExitCode, IReadOnlyList<string> Stdout, IReadOnlyList<string> Stderr)> RunToExitAsync(
+        string project, IReadOnlyDictionary<string, string> environment, TimeSpan timeout, CancellationToken ct)
+    {
+        await using var service = Start(project, environment);
+        var exitCode = await service.WaitForExitAsync(timeout, ct);
+        return (exitCode, service.Stdout, service.Stderr);
+    }
+
+    /// <summary>The service's dll in its build output; fails when the solution was not built.</summary>
+    public static string DllOf(string project)
+    {
+        var dll = Path.Combine(RepositoryRoot.Path, project, "bin", RepositoryRoot.BuildConfiguration, "net10.0", project + ".dll");
+        if (!File.Exists(dll) || !File.Exists(Path.ChangeExtension(dll, ".runtimeconfig.json")))
+        {
+            throw new InvalidOperationException($"{dll} is missing: build the solution ({RepositoryRoot.BuildConfiguration}) first");
+        }
+
+        return dll;
+    }
+
+    /// <summary>A loopback port that was free a moment ago (for a setting; the service binds it itself).</summary>
+    public static int FreePort() => RedisTestServer.FreePort();
 
     public static ServiceProcess Start(string name, string executable, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment, string workingDirectory)
     {
@@ -206,6 +262,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+        _ownDirectory?.Delete(recursive: true);
     }
 
     private void OnLine(string? text, bool stderr)
@@ -223,6 +280,26 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
 
         Changed.Fire();
+    }
+
+    private static string FindDotnet()
+    {
+        // The SDK sets DOTNET_HOST_PATH for what it starts; else the dotnet on PATH.
+        if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host))
+        {
+            return host;
+        }
+
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator))
+        {
+            var candidate = Path.Combine(dir, "dotnet");
+            if (dir.Length > 0 && File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return "dotnet";
     }
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]

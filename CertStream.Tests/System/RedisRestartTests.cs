@@ -1,3 +1,4 @@
+using CertStream.Tests.Infrastructure;
 using CertStream.Tests.SystemTests.Support;
 
 namespace CertStream.Tests.SystemTests;

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
+using CertStream.Tests.Infrastructure;
 
 namespace CertStream.Tests.SystemTests.Support;
 
