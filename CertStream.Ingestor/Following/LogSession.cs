@@ -61,8 +61,6 @@ public sealed class LogSession(
 
     public long NextIndex => _nextIndex;
 
-    public long MaxTreeSize => _maxTreeSize;
-
     /// <summary>Where catching up stops: the largest size seen, but never past a readonly log's final size.</summary>
     public long Target => log.FinalTreeSize is { } final ? Math.Min(final, _maxTreeSize) : _maxTreeSize;
 
@@ -85,7 +83,7 @@ public sealed class LogSession(
     {
         if (size < _maxTreeSize)
         {
-            Telemetry.IngestorLog.StaleTreeHead(logger, log.Key, size, _maxTreeSize);
+            Telemetry.IngestorLog.StaleTreeHeadIgnored(logger, log.Key, size, _maxTreeSize);
             return;
         }
 
@@ -96,7 +94,7 @@ public sealed class LogSession(
     /// <summary>With no saved cursor, a log is followed from its current tip.</summary>
     public async Task StartAtTipAsync(CancellationToken ct = default)
     {
-        Telemetry.IngestorLog.StartingAtTip(logger, log.Key, Target);
+        Telemetry.IngestorLog.StartedAtTip(logger, log.Key, Target);
         _hasCursor = true;
         await AdvanceAsync(Target, ct);
     }

@@ -35,7 +35,7 @@ public static class RequestRetry
                 DelayGenerator = static args => ValueTask.FromResult((args.Outcome.Exception as CtHttpException)?.RetryAfter),
                 OnRetry = args =>
                 {
-                    IngestorLog.RequestRetry(logger, logKey, args.AttemptNumber + 1, (long)args.RetryDelay.TotalMilliseconds, args.Outcome.Exception?.Message ?? "");
+                    IngestorLog.RequestRetried(logger, logKey, args.AttemptNumber + 1, (long)args.RetryDelay.TotalMilliseconds, args.Outcome.Exception?.Message ?? "");
                     return default;
                 },
             });

@@ -39,7 +39,7 @@ public sealed class LogWorker(
         try
         {
             session.Restore(await store.LoadAsync(log.Key));
-            IngestorLog.FollowingLog(logger, log.Key, log.TypeName, session.HasCursor ? session.NextIndex : -1);
+            IngestorLog.FollowStarted(logger, log.Key, log.TypeName, session.HasCursor ? session.NextIndex : -1);
             while (!ct.IsCancellationRequested)
             {
                 var previous = breaker.State;
@@ -71,12 +71,12 @@ public sealed class LogWorker(
 
                 if (breaker.State == CircuitState.Open)
                 {
-                    IngestorLog.CircuitOpen(logger, log.Key, breaker.OpenPeriod.TotalSeconds);
+                    IngestorLog.CircuitOpened(logger, log.Key, breaker.OpenPeriod.TotalSeconds);
                 }
 
                 if (session.IsComplete)
                 {
-                    IngestorLog.ReadonlyComplete(logger, log.Key, session.NextIndex);
+                    IngestorLog.ReadonlyLogCompleted(logger, log.Key, session.NextIndex);
                     return;
                 }
 
@@ -88,7 +88,7 @@ public sealed class LogWorker(
         }
         catch (LeaseLostException ex) when (ex.CursorAhead)
         {
-            IngestorLog.CursorAhead(logger, log.Key);
+            IngestorLog.CursorFoundAhead(logger, log.Key);
         }
         catch (LeaseLostException)
         {
