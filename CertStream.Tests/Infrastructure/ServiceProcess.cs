@@ -183,21 +183,6 @@ public sealed class ServiceProcess : IAsyncDisposable
         return service;
     }
 
-    /// <summary>Waits for a line containing <paramref name="text"/> (already written or still to come); fails if the process exits first.</summary>
-    public async Task<OutputLine> WaitForLineAsync(string text, TimeSpan timeout, CancellationToken ct)
-    {
-        OutputLine? found = null;
-        await Pulse.UntilAsync(() =>
-        {
-            found = Lines.Where(l => l.Text.Contains(text, StringComparison.Ordinal)).Select(l => (OutputLine?)l).FirstOrDefault();
-            Assert.False(found is null && HasExited, $"{Name} exited (code {(HasExited ? ExitCode : 0)}) before writing '{text}':\n{Tail()}");
-            return found is not null;
-        }, timeout, $"{Name} writes a line containing '{text}'\n{Tail()}", ct, Changed);
-        return found!.Value;
-    }
-
-    public int CountLines(string text) => Lines.Count(l => l.Text.Contains(text, StringComparison.Ordinal));
-
     /// <summary>SIGKILL: no shutdown code runs.</summary>
     public void Kill()
     {

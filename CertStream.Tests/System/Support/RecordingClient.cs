@@ -125,6 +125,29 @@ public sealed class RecordingClient : IAsyncDisposable
             }
         }, timeout, $"{because}\n{Describe()}", CertStreamSystem.Ct, Changed);
 
+    /// <summary>Waits until each of <paramref name="logs"/> was received up to <paramref name="beyond"/> entries past its size then.</summary>
+    public Task WaitPastAsync(IEnumerable<SimLogInfo> logs, long beyond, TimeSpan timeout, string because) =>
+        WaitForAsync(c => logs.All(l => c.For(l.Url) is { } r && r.Max >= l.TreeSize + beyond), timeout, because);
+
+    /// <summary>
+    /// The client is still connected and received every index of each of <paramref name="logs"/>, at
+    /// most <paramref name="maxRepeatedPerLog"/> of them twice; the report goes to the test output.
+    /// </summary>
+    public void AssertNoGaps(IEnumerable<SimLogInfo> logs, long maxRepeatedPerLog, string? after = null)
+    {
+        var report = Describe();
+        TestContext.Current.TestOutputHelper?.WriteLine(report);
+        Assert.False(Ended, report);
+        var context = after is null ? "" : " after " + after;
+        foreach (var log in logs)
+        {
+            var record = For(log.Url);
+            Assert.True(record is not null, $"nothing of {log.Name}{context}: {report}");
+            Assert.True(record.MissingCount() == 0, $"{log.Name} has a gap{context}: {record}");
+            Assert.True(record.Duplicates <= maxRepeatedPerLog, $"{log.Name} repeated {record.Duplicates} indices{context} (bound {maxRepeatedPerLog}): {record}");
+        }
+    }
+
     /// <summary>Waits for a certificate of <paramref name="url"/> with an index of at least <paramref name="index"/>.</summary>
     public Task WaitForIndexAsync(string url, long index, TimeSpan timeout, string because) =>
         WaitForAsync(c => c._logs.TryGetValue(url, out var log) && log.Max >= index, timeout, because);
