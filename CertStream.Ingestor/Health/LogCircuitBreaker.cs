@@ -1,6 +1,7 @@
 using CertStream.Ingestor.Following;
 using Polly;
 using Polly.CircuitBreaker;
+using Polly.Registry;
 using PollyCircuitState = Polly.CircuitBreaker.CircuitState;
 
 namespace CertStream.Ingestor.Health;
@@ -23,11 +24,16 @@ namespace CertStream.Ingestor.Health;
 /// make it "N failed rounds in a row". The Degraded state (failures, still closed) is this
 /// service's own, for the <c>circuit_state</c> gauge; Polly has no such state.
 /// </remarks>
-public sealed class LogCircuitBreaker
+public sealed class LogCircuitBreaker : IDisposable
 {
     /// <summary>The first open period (the trial comes after half to all of it), doubled per failed trial.</summary>
     public static readonly TimeSpan FirstOpenPeriod = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Polly's circuit breaker runs a background task for its callbacks that only the registry that
+    /// built it disposes (a pipeline from a bare builder is never disposed): one registry per breaker.
+    /// </summary>
+    private readonly ResiliencePipelineRegistry<string> _registry = new();
     private readonly ResiliencePipeline _pipeline;
     private readonly CircuitBreakerManualControl _control = new();
     private readonly CircuitBreakerStateProvider _polly = new();
@@ -36,25 +42,28 @@ public sealed class LogCircuitBreaker
     public LogCircuitBreaker(int unhealthyThreshold, TimeSpan maxOpenPeriod, TimeProvider time)
     {
         var first = FirstOpenPeriod < maxOpenPeriod ? FirstOpenPeriod : maxOpenPeriod;
-        _pipeline = new ResiliencePipelineBuilder { TimeProvider = time }
-            .AddCircuitBreaker(new CircuitBreakerStrategyOptions
+        var options = new CircuitBreakerStrategyOptions
+        {
+            FailureRatio = 1.0,
+            MinimumThroughput = unhealthyThreshold,
+            // Long enough that failed rounds in a row are never forgotten by age (retried rounds can take minutes).
+            SamplingDuration = TimeSpan.FromDays(1),
+            ShouldHandle = static args => ValueTask.FromResult(args.Outcome.Exception is { } ex && CountsAsFailure(ex)),
+            // HalfOpenAttempts counts the failed trials since the circuit last closed: 0 on the first opening.
+            BreakDurationGenerator = args => ValueTask.FromResult(Backoff.Delay(args.HalfOpenAttempts + 1, first, maxOpenPeriod)),
+            OnOpened = args =>
             {
-                FailureRatio = 1.0,
-                MinimumThroughput = unhealthyThreshold,
-                // Long enough that failed rounds in a row are never forgotten by age (retried rounds can take minutes).
-                SamplingDuration = TimeSpan.FromDays(1),
-                ShouldHandle = static args => ValueTask.FromResult(args.Outcome.Exception is { } ex && CountsAsFailure(ex)),
-                // HalfOpenAttempts counts the failed trials since the circuit last closed: 0 on the first opening.
-                BreakDurationGenerator = args => ValueTask.FromResult(Backoff.Delay(args.HalfOpenAttempts + 1, first, maxOpenPeriod)),
-                OnOpened = args =>
-                {
-                    OpenPeriod = args.BreakDuration;
-                    return default;
-                },
-                ManualControl = _control,
-                StateProvider = _polly,
-            })
-            .Build();
+                OpenPeriod = args.BreakDuration;
+                return default;
+            },
+            ManualControl = _control,
+            StateProvider = _polly,
+        };
+        _pipeline = _registry.GetOrAddPipeline("round", builder =>
+        {
+            builder.TimeProvider = time;
+            builder.AddCircuitBreaker(options);
+        });
     }
 
     public CircuitState State { get; private set; } = CircuitState.Healthy;
@@ -91,6 +100,8 @@ public sealed class LogCircuitBreaker
         OpenPeriod = TimeSpan.Zero;
         State = CircuitState.Healthy;
     }
+
+    public void Dispose() => _registry.Dispose();
 
     /// <summary>What ends a round without counting against the log: cancellation, a lost lease, the open circuit itself.</summary>
     private static bool CountsAsFailure(Exception ex) =>

@@ -31,7 +31,7 @@ public sealed class LogWorker(
     {
         var o = options.Value;
         var status = metrics.Track(log.Key);
-        var breaker = new LogCircuitBreaker(o.UnhealthyThreshold, TimeSpan.FromSeconds(o.CircuitOpenSecs), time);
+        using var breaker = new LogCircuitBreaker(o.UnhealthyThreshold, TimeSpan.FromSeconds(o.CircuitOpenSecs), time);
         var session = new LogSession(log, owner, status, RequestRetry.Create(log.Key, o.RetryMaxAttempts, time, logger), store,
             TimeSpan.FromMilliseconds(o.LeaseTtlMs), publisher.NoteRedisFailure, time, logger);
         ILogFollower follower = log.Kind == CtLogKind.Tiled ? staticCt : rfc6962;

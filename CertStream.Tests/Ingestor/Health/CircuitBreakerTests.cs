@@ -16,7 +16,7 @@ public sealed class CircuitBreakerTests
     {
         var ct = TestContext.Current.CancellationToken;
         var time = new FakeTimeProvider();
-        var breaker = new LogCircuitBreaker(unhealthyThreshold: 3, TimeSpan.FromSeconds(60), time);
+        using var breaker = new LogCircuitBreaker(unhealthyThreshold: 3, TimeSpan.FromSeconds(60), time);
         var rounds = 0;
         Task Fail(CancellationToken _)
         {
@@ -71,7 +71,7 @@ public sealed class CircuitBreakerTests
     public async Task OnlyFailedRoundsInARowOpenTheCircuit()
     {
         var ct = TestContext.Current.CancellationToken;
-        var breaker = new LogCircuitBreaker(unhealthyThreshold: 3, TimeSpan.FromSeconds(60), new FakeTimeProvider());
+        using var breaker = new LogCircuitBreaker(unhealthyThreshold: 3, TimeSpan.FromSeconds(60), new FakeTimeProvider());
         for (var i = 0; i < 4; i++)
         {
             await Assert.ThrowsAsync<CtHttpException>(() => breaker.ExecuteAsync(_ => throw Down, ct));
@@ -92,7 +92,7 @@ public sealed class CircuitBreakerTests
     {
         // Both end the worker, so no round follows them; they must not open the circuit or be logged as failures.
         var ct = TestContext.Current.CancellationToken;
-        var breaker = new LogCircuitBreaker(unhealthyThreshold: 2, TimeSpan.FromSeconds(60), new FakeTimeProvider());
+        using var breaker = new LogCircuitBreaker(unhealthyThreshold: 2, TimeSpan.FromSeconds(60), new FakeTimeProvider());
         await Assert.ThrowsAsync<CtHttpException>(() => breaker.ExecuteAsync(_ => throw Down, ct));
         await Assert.ThrowsAsync<OperationCanceledException>(() => breaker.ExecuteAsync(_ => throw new OperationCanceledException(), ct));
         await Assert.ThrowsAsync<LeaseLostException>(() => breaker.ExecuteAsync(_ => throw new LeaseLostException("log"), ct));
