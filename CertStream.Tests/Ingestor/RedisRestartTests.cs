@@ -79,7 +79,7 @@ public sealed class RedisRestartTests
             PrometheusText.Parse(await http.GetStringAsync(ingestor.BaseUrl + "/metrics", ct)).Samples
                 .Where(s => s.Name == "certstream_ingestor_publish_retries_total").Sum(s => s.Value);
         // An outage as long as it takes the ingestor to notice it (a publish or a cursor save failed).
-        await Eventually.TrueAsync(() => logs.Count(PublishFailed) + logs.Count(CursorSaveFailed) > 0, Patience, "the ingestor noticed the outage", ct);
+        await logs.WaitForAsync(() => logs.Count(PublishFailed) + logs.Count(CursorSaveFailed) > 0, Patience, "the ingestor noticed the outage", ct);
         await server.StartAgainAsync(ct);
         var retriesAtRestart = await RetriesAsync();
         await Eventually.TrueAsync(async () => await RetriesAsync() > retriesAtRestart || await CursorAsync(server, log) > seenBefore[^1] + 100,

@@ -44,7 +44,7 @@ public sealed class StartAtTipTests(RedisFixture redis) : IDisposable
 
         await using var ingestor = await IngestorHost.StartAsync(redis.ConnectionString, sim.LogListUrl, settings,
             b => b.Logging.AddProvider(logs), ct);
-        await Eventually.TrueAsync(() => logs.Count(StartedAtTip) == 2, Patience, "both logs start at the tip", ct);
+        await logs.WaitForAsync(() => logs.Count(StartedAtTip) == 2, Patience, "both logs start at the tip", ct);
         Assert.All(logs.WithId(StartedAtTip), l => Assert.EndsWith("index 5000", l.Message, StringComparison.Ordinal));
 
         rfc.Grow(10);
