@@ -42,5 +42,4 @@ public static class RedisNames
     /// <summary>Hash field names inside <see cref="LogStateKey"/>.</summary>
     public const string StateNextIndex = "next_index";
     public const string StateTreeSize = "tree_size";
-    public const string StateUpdatedAt = "updated_at";
 }

@@ -118,20 +118,6 @@ public sealed class SimulatedLog : IDisposable
     /// <summary>Requests received for <paramref name="endpoint"/> (faulted ones included).</summary>
     public long RequestCount(SimulatedEndpoint endpoint) => Interlocked.Read(ref _requestCounts[(int)endpoint]);
 
-    public long TotalRequests
-    {
-        get
-        {
-            long total = 0;
-            for (var i = 0; i < _requestCounts.Length; i++)
-            {
-                total += Interlocked.Read(ref _requestCounts[i]);
-            }
-
-            return total;
-        }
-    }
-
     /// <summary>
     /// Requests for data that does not exist at the current size, the politeness measure: get-entries
     /// with <c>start &gt;= tree_size</c> (or <c>end &gt;= tree_size</c> when such requests are rejected),
@@ -189,6 +175,23 @@ public sealed class SimulatedLog : IDisposable
 
             _journal.Enqueue(request);
         }
+    }
+
+    /// <summary>
+    /// The tree head as served now (STH or checkpoint): the current size, or with a stale-tree-head
+    /// fault, a caching front-end's older head (smaller and a minute older).
+    /// </summary>
+    internal TreeHead ServedTreeHead(SimulatedFault? fault)
+    {
+        var size = TreeSize;
+        var timestamp = Time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (fault?.Kind == SimulatedFaultKind.StaleTreeHead)
+        {
+            size = Math.Max(0, size - fault.StaleBy);
+            timestamp -= 60_000;
+        }
+
+        return SignTreeHead(size, timestamp);
     }
 
     /// <summary>A plausible tree head: the root is a stand-in (not a Merkle root), the signature is real.</summary>

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Runtime.InteropServices;
-using Garnet;
-using Garnet.server;
+using CertStream.DevRedis;
 
 // Usage: CertStream.DevRedis --port <port> [--bind <address>]
 var port = 6379;
@@ -26,15 +25,7 @@ var stopped = new TaskCompletionSource();
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stopped.TrySetResult(); });
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; stopped.TrySetResult(); });
 
-var server = new GarnetServer(new GarnetServerOptions
-{
-    EndPoints = [new IPEndPoint(bind, port)],
-    QuietMode = true,
-    LogMemorySize = "64m",
-    IndexMemorySize = "16m",
-    EnableLua = true, // the ingestors' leases and cursor saves are Lua scripts
-    LuaOptions = new LuaOptions(logger: null),
-}, loggerFactory: null);
+var server = DevGarnet.Create(new IPEndPoint(bind, port));
 try
 {
     server.Start();

@@ -61,24 +61,7 @@ internal sealed class GrowthModel
     }
 
     /// <summary>Appends <paramref name="count"/> entries now; returns the new size.</summary>
-    public long Grow(long count)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        var now = NowMs();
-        lock (_gate)
-        {
-            var size = SizeAt(now);
-            if (count == 0)
-            {
-                return size;
-            }
-
-            var rate = _segments[^1].Rate;
-            _segments.Add(new Segment(size, now, 0));
-            _segments.Add(new Segment(size + count, now, rate));
-            return size + count;
-        }
-    }
+    public long Grow(long count) => Append(count, spreadMs: 0);
 
     /// <summary>
     /// Appends <paramref name="count"/> entries now whose timestamps are spread evenly over the
@@ -87,8 +70,17 @@ internal sealed class GrowthModel
     /// </summary>
     public long GrowBackdated(long count, TimeSpan spread)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(spread, TimeSpan.Zero);
+        return Append(count, (long)spread.TotalMilliseconds);
+    }
+
+    /// <summary>
+    /// Two segments: the appended entries (stamped over the last <paramref name="spreadMs"/>, or all
+    /// now), then growth at the current rate from the new size.
+    /// </summary>
+    private long Append(long count, long spreadMs)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
         var now = NowMs();
         lock (_gate)
         {
@@ -98,10 +90,9 @@ internal sealed class GrowthModel
                 return size;
             }
 
-            // Entry j of the backlog is stamped start + (j + 1) / rate (see TimestampMs): the last one now.
+            // Entry j of a backdated backlog is stamped start + (j + 1) / rate (see TimestampMs): the last one now.
             var rate = _segments[^1].Rate;
-            var spreadMs = (long)spread.TotalMilliseconds;
-            _segments.Add(new Segment(size, now - spreadMs, count * 1000.0 / spreadMs));
+            _segments.Add(spreadMs == 0 ? new Segment(size, now, 0) : new Segment(size, now - spreadMs, count * 1000.0 / spreadMs));
             _segments.Add(new Segment(size + count, now, rate));
             return size + count;
         }

@@ -9,16 +9,7 @@ internal static class Rfc6962Api
 {
     public static SimResponse GetSth(SimulatedLog log, SimulatedFault? fault)
     {
-        var size = log.TreeSize;
-        var timestamp = log.Time.GetUtcNow().ToUnixTimeMilliseconds();
-        if (fault?.Kind == SimulatedFaultKind.StaleTreeHead)
-        {
-            // A caching front-end serving an older head: smaller and a minute older.
-            size = Math.Max(0, size - fault.StaleBy);
-            timestamp -= 60_000;
-        }
-
-        var head = log.SignTreeHead(size, timestamp);
+        var head = log.ServedTreeHead(fault);
         var body = JsonBody.Write(w =>
         {
             w.WriteStartObject();

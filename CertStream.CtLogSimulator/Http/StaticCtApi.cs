@@ -20,15 +20,7 @@ internal static class StaticCtApi
             return new SimResponse(StatusCodes.Status200OK, SimResponse.Text, "this is not a checkpoint\n"u8.ToArray());
         }
 
-        var size = log.TreeSize;
-        var timestamp = log.Time.GetUtcNow().ToUnixTimeMilliseconds();
-        if (fault?.Kind == SimulatedFaultKind.StaleTreeHead)
-        {
-            size = Math.Max(0, size - fault.StaleBy);
-            timestamp -= 60_000;
-        }
-
-        var head = log.SignTreeHead(size, timestamp);
+        var head = log.ServedTreeHead(fault);
         var origin = log.OriginFor(authority);
 
         // Key ID = SHA-256(origin || "\n" || 0x05 || LogID)[:4]; signature = key ID || timestamp || DigitallySigned.

@@ -7,6 +7,11 @@ namespace CertStream.CtLogSimulator.Http;
 /// Parses <c>&lt;N&gt;[.p/&lt;W&gt;]</c> of a tile URL (tlog-tiles: groups of 3 digits, all but the last
 /// prefixed with 'x'). Only the canonical spelling is accepted, as a real log's file layout would.
 /// </summary>
+/// <remarks>
+/// <see cref="Encode"/> is written again on purpose rather than shared with the ingestor's TilePath:
+/// the simulator stands in for a real log, and an encoding shared by both sides would let a wrong
+/// one pass every test that runs the ingestor against it.
+/// </remarks>
 internal static class TileIndexPath
 {
     public static bool TryParse(ReadOnlySpan<char> path, out long tileIndex, out int width)

@@ -2,6 +2,8 @@ using CertStream.Ingestor.Ct;
 using CertStream.Ingestor.Health;
 using CertStream.Ingestor.State;
 using CertStream.Ingestor.Telemetry;
+using Polly;
+using Polly.Retry;
 using StackExchange.Redis;
 
 namespace CertStream.Ingestor.Following;
@@ -17,8 +19,8 @@ public sealed class LeaseLostException(string logKey, bool cursorAhead = false)
 }
 
 /// <summary>
-/// One followed log's moving parts: its cursor (next index, largest tree size seen), its circuit
-/// breaker and its retry policy. The cursor only moves through <see cref="AdvanceAsync"/>, after
+/// One followed log's moving parts: its cursor (next index, largest tree size seen) and the retry
+/// pipeline of its CT requests (<see cref="RequestRetry"/>). The cursor only moves through <see cref="AdvanceAsync"/>, after
 /// the entries before it were published (or deliberately skipped), and never backwards. A cursor
 /// save that fails because Redis is unreachable is retried with backoff (the pipeline waits): a
 /// round that failed on it would fetch and publish everything again.
@@ -27,16 +29,25 @@ public sealed class LogSession(
     CtLogInfo log,
     string owner,
     LogStatus status,
-    LogCircuitBreaker breaker,
-    RetryPolicy retry,
+    ResiliencePipeline requestRetry,
     RedisTreeStateStore store,
     TimeSpan leaseTtl,
     Action onRedisFailure,
     TimeProvider time,
     ILogger logger)
 {
-    private static readonly TimeSpan SaveRetryBase = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan SaveRetryMax = TimeSpan.FromSeconds(5);
+    /// <summary>Cursor saves are retried until Redis answers or the worker stops (Polly, no attempt limit).</summary>
+    private readonly ResiliencePipeline _saveRetry = new ResiliencePipelineBuilder { TimeProvider = time }
+        .AddRetry(new RetryStrategyOptions
+        {
+            MaxRetryAttempts = int.MaxValue,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = TimeSpan.FromMilliseconds(100),
+            MaxDelay = TimeSpan.FromSeconds(5),
+            ShouldHandle = new PredicateBuilder().Handle<RedisException>().Handle<TimeoutException>(),
+        })
+        .Build();
 
     private bool _hasCursor;
     private long _nextIndex;
@@ -46,15 +57,9 @@ public sealed class LogSession(
 
     public LogStatus Status => status;
 
-    public LogCircuitBreaker Breaker => breaker;
-
-    public RetryPolicy Retry => retry;
-
     public bool HasCursor => _hasCursor;
 
     public long NextIndex => _nextIndex;
-
-    public long MaxTreeSize => _maxTreeSize;
 
     /// <summary>Where catching up stops: the largest size seen, but never past a readonly log's final size.</summary>
     public long Target => log.FinalTreeSize is { } final ? Math.Min(final, _maxTreeSize) : _maxTreeSize;
@@ -78,7 +83,7 @@ public sealed class LogSession(
     {
         if (size < _maxTreeSize)
         {
-            Telemetry.IngestorLog.StaleTreeHead(logger, log.Key, size, _maxTreeSize);
+            Telemetry.IngestorLog.StaleTreeHeadIgnored(logger, log.Key, size, _maxTreeSize);
             return;
         }
 
@@ -89,7 +94,7 @@ public sealed class LogSession(
     /// <summary>With no saved cursor, a log is followed from its current tip.</summary>
     public async Task StartAtTipAsync(CancellationToken ct = default)
     {
-        Telemetry.IngestorLog.StartingAtTip(logger, log.Key, Target);
+        Telemetry.IngestorLog.StartedAtTip(logger, log.Key, Target);
         _hasCursor = true;
         await AdvanceAsync(Target, ct);
     }
@@ -134,34 +139,34 @@ public sealed class LogSession(
         }
     }
 
-    public Task<T> WithRetryAsync<T>(Func<CancellationToken, Task<T>> action, CancellationToken ct) =>
-        retry.ExecuteAsync(action, (ex, attempt, delay) =>
-            Telemetry.IngestorLog.RequestRetry(logger, log.Key, attempt, (long)delay.TotalMilliseconds, ex.Message), ct);
+    /// <summary>Runs one CT request (fetch and decode) through the log's retry pipeline.</summary>
+    public async Task<T> WithRetryAsync<T>(Func<CancellationToken, Task<T>> action, CancellationToken ct) =>
+        await requestRetry.ExecuteAsync(static async (action, token) => await action(token), action, ct);
 
     private async Task SaveAsync(TreeState state, bool onlyIfMissing, CancellationToken ct)
     {
-        for (var attempt = 1; ; attempt++)
+        var attempts = 0;
+        await _saveRetry.ExecuteAsync(async token =>
         {
+            attempts++;
             try
             {
                 Check(await store.SaveAsync(log.Key, owner, state, leaseTtl, onlyIfMissing));
-                if (attempt > 1)
-                {
-                    Telemetry.IngestorLog.CursorSaveRecovered(logger, log.Key, attempt);
-                }
-
-                return;
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
                 onRedisFailure();
-                if (attempt == 1)
+                if (attempts == 1)
                 {
                     Telemetry.IngestorLog.CursorSaveFailed(logger, log.Key, state.NextIndex, ex.Message);
                 }
 
-                await Task.Delay(Backoff.Delay(attempt, SaveRetryBase, SaveRetryMax), time, ct);
+                throw;
             }
+        }, ct);
+        if (attempts > 1)
+        {
+            Telemetry.IngestorLog.CursorSaveRecovered(logger, log.Key, attempts);
         }
     }
 

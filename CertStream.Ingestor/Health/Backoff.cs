@@ -1,6 +1,10 @@
 namespace CertStream.Ingestor.Health;
 
-/// <summary>Exponential backoff with full jitter: attempt 1 waits up to base, each next doubles, capped.</summary>
+/// <summary>
+/// Exponential backoff with jitter: attempt 1 waits half to all of base, each next doubles, capped.
+/// Polly's retries compute their own delays; this one serves what Polly takes as a plain
+/// TimeSpan (the circuit breaker's BreakDurationGenerator) and the publisher's retry loop.
+/// </summary>
 public static class Backoff
 {
     public static TimeSpan Delay(int attempt, TimeSpan baseDelay, TimeSpan max)

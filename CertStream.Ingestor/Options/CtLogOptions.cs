@@ -22,7 +22,7 @@ public sealed class CtLogOptions
     /// <c>batch_size</c>, what bounds the memory of fetching whatever the number of logs or their backlog.
     /// </summary>
     [ConfigurationKeyName("max_fetches_in_flight")] public int MaxFetchesInFlight { get; init; } = 8;
-    /// <summary>Consecutive failures that open a log's circuit breaker.</summary>
+    /// <summary>Consecutive failed rounds that open a log's circuit breaker (at least 2).</summary>
     [ConfigurationKeyName("unhealthy_threshold")] public int UnhealthyThreshold { get; init; } = 5;
     /// <summary>How long an open circuit waits before a trial request.</summary>
     [ConfigurationKeyName("circuit_open_secs")] public int CircuitOpenSecs { get; init; } = 60;
@@ -53,7 +53,12 @@ public sealed class CtLogOptionsValidator : IValidateOptions<CtLogOptions>
         Positive(o.PollIntervalMs, "poll_interval_ms (CERTSTREAM_CT_LOG_POLL_INTERVAL_MS)");
         Positive(o.FetchConcurrency, "fetch_concurrency");
         Positive(o.MaxFetchesInFlight, "max_fetches_in_flight");
-        Positive(o.UnhealthyThreshold, "unhealthy_threshold");
+        if (o.UnhealthyThreshold < 2)
+        {
+            // The breaker is Polly's, whose minimum throughput (here: failed rounds in a row) is at least 2.
+            errors.Add($"ct_log:unhealthy_threshold: {o.UnhealthyThreshold} must be at least 2.");
+        }
+
         Positive(o.CircuitOpenSecs, "circuit_open_secs");
         Positive(o.LogListRefreshSecs, "log_list_refresh_secs");
         Positive(o.CoordinationIntervalMs, "coordination_interval_ms");

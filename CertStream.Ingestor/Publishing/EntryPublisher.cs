@@ -205,7 +205,7 @@ public sealed class EntryPublisher : IDisposable
                     return false;
                 }
 
-                IngestorLog.SubscribersNotBack(_logger, Channels[kind].ToString(), receivers, expected, (long)ResubscribeGrace.TotalSeconds);
+                IngestorLog.SubscriberWaitEnded(_logger, Channels[kind].ToString(), receivers, expected, (long)ResubscribeGrace.TotalSeconds);
                 Array.Clear(_expected);
             }
 

@@ -199,17 +199,17 @@ public sealed class CertificateMessageSerializer : ICertificateMessageSerializer
 
         public Utf8JsonWriter Writer { get; } = new(Stream.Null, WriterOptions);
 
-        public PooledBufferWriter Leaf { get; } = new(8 * 1024);
+        public DetachableBufferWriter Leaf { get; } = new(8 * 1024);
 
-        public PooledBufferWriter FullLeaf { get; } = new(16 * 1024);
+        public DetachableBufferWriter FullLeaf { get; } = new(16 * 1024);
 
-        public PooledBufferWriter Output { get; } = new(16 * 1024);
+        public DetachableBufferWriter Output { get; } = new(16 * 1024);
 
         public CertificateJsonWriter Json { get; } = new();
 
         public AllDomains Domains { get; } = new();
 
-        public PooledBufferWriter ChainJson { get; } = new(8 * 1024);
+        public DetachableBufferWriter ChainJson { get; } = new(8 * 1024);
 
         public ChainCertificateCache ChainCache { get; } = new();
 

@@ -3,17 +3,20 @@ using StackExchange.Redis;
 
 namespace CertStream.Ingestor.Telemetry;
 
-/// <summary>Every log message of the ingestor. Event ids are stable: dashboards and alerts use them.</summary>
+/// <summary>
+/// Every log message of the ingestor. Event ids are stable: dashboards and alerts use them. Names
+/// say what happened, subject first (<c>LeaseAcquired</c>, <c>RoundFailed</c>, <c>CircuitOpened</c>).
+/// </summary>
 internal static partial class IngestorLog
 {
     [LoggerMessage(1000, LogLevel.Information, "Log list {Url}: following {Count} logs ({Custom} custom), skipped {Skipped}")]
     public static partial void LogListLoaded(ILogger logger, string url, int count, int custom, int skipped);
 
     [LoggerMessage(1001, LogLevel.Error, "Log list {Url} could not be loaded; keeping the previous list")]
-    public static partial void LogListFailed(ILogger logger, string url, Exception error);
+    public static partial void LogListLoadFailed(ILogger logger, string url, Exception error);
 
     [LoggerMessage(1002, LogLevel.Error, "Log list {Url} could not be loaded ({Problem}); keeping the previous list, retrying")]
-    public static partial void LogListUnavailable(ILogger logger, string url, string problem);
+    public static partial void LogListFetchFailed(ILogger logger, string url, string problem);
 
     [LoggerMessage(1010, LogLevel.Information, "Lease acquired for {Log}")]
     public static partial void LeaseAcquired(ILogger logger, string log);
@@ -47,16 +50,16 @@ internal static partial class IngestorLog
     private static partial void CoordinationFailedRedisUnreachable(ILogger logger, string error);
 
     [LoggerMessage(1020, LogLevel.Information, "Following {Log} ({Kind}) from index {Index}")]
-    public static partial void FollowingLog(ILogger logger, string log, string kind, long index);
+    public static partial void FollowStarted(ILogger logger, string log, string kind, long index);
 
     [LoggerMessage(1021, LogLevel.Information, "No saved cursor for {Log}: starting at the tip, index {Index}")]
-    public static partial void StartingAtTip(ILogger logger, string log, long index);
+    public static partial void StartedAtTip(ILogger logger, string log, long index);
 
     [LoggerMessage(1030, LogLevel.Warning, "Skipped entry {Index} of {Log}: {Reason}")]
     public static partial void EntrySkipped(ILogger logger, string log, long index, string reason);
 
     [LoggerMessage(1040, LogLevel.Debug, "Retrying {Log} (attempt {Attempt}) in {DelayMs} ms: {Error}")]
-    public static partial void RequestRetry(ILogger logger, string log, int attempt, long delayMs, string error);
+    public static partial void RequestRetried(ILogger logger, string log, int attempt, long delayMs, string error);
 
     [LoggerMessage(1041, LogLevel.Warning, "Round failed for {Log} ({Failures} in a row): {Error}")]
     public static partial void RoundFailed(ILogger logger, string log, int failures, string error);
@@ -65,13 +68,13 @@ internal static partial class IngestorLog
     public static partial void CircuitChanged(ILogger logger, string log, CircuitState from, CircuitState to);
 
     [LoggerMessage(1050, LogLevel.Debug, "{Log} served a tree size {Size} below the largest seen {MaxSeen}; ignored")]
-    public static partial void StaleTreeHead(ILogger logger, string log, long size, long maxSeen);
+    public static partial void StaleTreeHeadIgnored(ILogger logger, string log, long size, long maxSeen);
 
     [LoggerMessage(1051, LogLevel.Information, "{Log} is readonly and complete at {Size}; stopping")]
-    public static partial void ReadonlyComplete(ILogger logger, string log, long size);
+    public static partial void ReadonlyLogCompleted(ILogger logger, string log, long size);
 
     [LoggerMessage(1060, LogLevel.Error, "State file {Path} could not be written")]
-    public static partial void StateFileFailed(ILogger logger, string path, Exception error);
+    public static partial void StateFileWriteFailed(ILogger logger, string path, Exception error);
 
     [LoggerMessage(1070, LogLevel.Error, "Worker for {Log} failed unexpectedly; restarting it")]
     public static partial void WorkerCrashed(ILogger logger, string log, Exception error);
@@ -81,7 +84,7 @@ internal static partial class IngestorLog
     public static partial void LeaseRetaken(ILogger logger, string log);
 
     [LoggerMessage(1101, LogLevel.Warning, "Cursor of {Log} in Redis is ahead of this replica's: another replica moved it; stopping this worker to resume from it")]
-    public static partial void CursorAhead(ILogger logger, string log);
+    public static partial void CursorFoundAhead(ILogger logger, string log);
 
     [LoggerMessage(1102, LogLevel.Information, "Cursor of {Log} was missing from Redis: wrote back index {Index}")]
     public static partial void CursorWrittenBack(ILogger logger, string log, long index);
@@ -99,13 +102,13 @@ internal static partial class IngestorLog
     public static partial void PublishRecovered(ILogger logger, string log, int attempt);
 
     [LoggerMessage(1112, LogLevel.Warning, "{Channel} has {Receivers} subscribers after the Redis outage, {Expected} before; publishing on after waiting {GraceSecs} s")]
-    public static partial void SubscribersNotBack(ILogger logger, string channel, long receivers, long expected, long graceSecs);
+    public static partial void SubscriberWaitEnded(ILogger logger, string channel, long receivers, long expected, long graceSecs);
 
     [LoggerMessage(1140, LogLevel.Warning, "Circuit of {Log} open: trial round in {Seconds:0.0} s")]
-    public static partial void CircuitOpen(ILogger logger, string log, double seconds);
+    public static partial void CircuitOpened(ILogger logger, string log, double seconds);
 
     [LoggerMessage(1130, LogLevel.Information, "{Log}: {Entries} entries published in {Seconds} s ({Rate:0.0}/s), next index {Index}, lag {Lag} to tree size {TreeSize}")]
-    public static partial void Progress(ILogger logger, string log, long entries, long seconds, double rate, long index, long lag, long treeSize);
+    public static partial void ProgressReported(ILogger logger, string log, long entries, long seconds, double rate, long index, long lag, long treeSize);
 
     [LoggerMessage(1120, LogLevel.Warning, "Skipped {Count} entries of {Log} ([{From}, {To})): backlog older than ct_log:catchup_max_age_secs ({MaxAgeSecs} s); following on from {To}")]
     public static partial void BacklogSkipped(ILogger logger, string log, long count, long from, long to, int maxAgeSecs);

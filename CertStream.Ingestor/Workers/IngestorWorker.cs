@@ -97,12 +97,12 @@ public sealed class IngestorWorker(
         {
             // Expected while the list's server is unreachable or serves garbage: one line, no stack.
             _nextListLoad = now + ListRetry;
-            IngestorLog.LogListUnavailable(logger, url, ex.Message);
+            IngestorLog.LogListFetchFailed(logger, url, ex.Message);
         }
         catch (Exception ex)
         {
             _nextListLoad = now + ListRetry;
-            IngestorLog.LogListFailed(logger, url, ex);
+            IngestorLog.LogListLoadFailed(logger, url, ex);
         }
     }
 
@@ -196,11 +196,11 @@ public sealed class IngestorWorker(
         }
         catch (IOException ex)
         {
-            IngestorLog.StateFileFailed(logger, stateFile.Path ?? "", ex);
+            IngestorLog.StateFileWriteFailed(logger, stateFile.Path ?? "", ex);
         }
         catch (UnauthorizedAccessException ex)
         {
-            IngestorLog.StateFileFailed(logger, stateFile.Path ?? "", ex);
+            IngestorLog.StateFileWriteFailed(logger, stateFile.Path ?? "", ex);
         }
     }
 }

@@ -7,6 +7,7 @@ using CertStream.Ingestor.Publishing;
 using CertStream.Ingestor.State;
 using CertStream.Ingestor.Telemetry;
 using Microsoft.Extensions.Options;
+using BrokenCircuitException = Polly.CircuitBreaker.BrokenCircuitException;
 using StackExchange.Redis;
 
 namespace CertStream.Ingestor.Workers;
@@ -30,50 +31,52 @@ public sealed class LogWorker(
     {
         var o = options.Value;
         var status = metrics.Track(log.Key);
-        var breaker = new LogCircuitBreaker(o.UnhealthyThreshold, TimeSpan.FromSeconds(o.CircuitOpenSecs), time);
-        var session = new LogSession(log, owner, status, breaker, new RetryPolicy(o.RetryMaxAttempts, time), store,
+        using var breaker = new LogCircuitBreaker(o.UnhealthyThreshold, TimeSpan.FromSeconds(o.CircuitOpenSecs), time);
+        var session = new LogSession(log, owner, status, RequestRetry.Create(log.Key, o.RetryMaxAttempts, time, logger), store,
             TimeSpan.FromMilliseconds(o.LeaseTtlMs), publisher.NoteRedisFailure, time, logger);
         ILogFollower follower = log.Kind == CtLogKind.Tiled ? staticCt : rfc6962;
         var poll = TimeSpan.FromMilliseconds(o.PollIntervalMs);
         try
         {
             session.Restore(await store.LoadAsync(log.Key));
-            IngestorLog.FollowingLog(logger, log.Key, log.TypeName, session.HasCursor ? session.NextIndex : -1);
+            IngestorLog.FollowStarted(logger, log.Key, log.TypeName, session.HasCursor ? session.NextIndex : -1);
             while (!ct.IsCancellationRequested)
             {
-                await Task.Delay(breaker.WaitBeforeNextRound(), time, ct);
-                CircuitState? previous;
+                var previous = breaker.State;
                 try
                 {
-                    await follower.RoundAsync(session, ct);
-                    previous = breaker.OnSuccess();
+                    await breaker.ExecuteAsync(token => follower.RoundAsync(session, token), ct);
                     await session.WriteBackIfMissingAsync(ct);
+                }
+                catch (BrokenCircuitException ex)
+                {
+                    // Open: no round until the trial is due.
+                    await Task.Delay(ex.RetryAfter is { } wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero, time, ct);
+                    continue;
                 }
                 catch (Exception ex) when (ex is CtHttpException or CtDecodeException or RedisException or TimeoutException)
                 {
-                    previous = breaker.OnFailure();
                     IngestorLog.RoundFailed(logger, log.Key, breaker.ConsecutiveFailures, ex.Message);
                 }
                 catch (Exception ex) when (ex is not (OperationCanceledException or LeaseLostException))
                 {
-                    previous = breaker.OnFailure();
                     IngestorLog.WorkerCrashed(logger, log.Key, ex);
                 }
 
                 status.Circuit = breaker.State;
-                if (previous is { } from)
+                if (previous != breaker.State)
                 {
-                    IngestorLog.CircuitChanged(logger, log.Key, from, breaker.State);
+                    IngestorLog.CircuitChanged(logger, log.Key, previous, breaker.State);
                 }
 
                 if (breaker.State == CircuitState.Open)
                 {
-                    IngestorLog.CircuitOpen(logger, log.Key, breaker.OpenPeriod.TotalSeconds);
+                    IngestorLog.CircuitOpened(logger, log.Key, breaker.OpenPeriod.TotalSeconds);
                 }
 
                 if (session.IsComplete)
                 {
-                    IngestorLog.ReadonlyComplete(logger, log.Key, session.NextIndex);
+                    IngestorLog.ReadonlyLogCompleted(logger, log.Key, session.NextIndex);
                     return;
                 }
 
@@ -85,7 +88,7 @@ public sealed class LogWorker(
         }
         catch (LeaseLostException ex) when (ex.CursorAhead)
         {
-            IngestorLog.CursorAhead(logger, log.Key);
+            IngestorLog.CursorFoundAhead(logger, log.Key);
         }
         catch (LeaseLostException)
         {

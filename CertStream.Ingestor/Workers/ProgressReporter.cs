@@ -43,7 +43,7 @@ public sealed class ProgressReporter(IngestorMetrics metrics, TimeProvider time,
             // A log followed again after a pause starts from its total: count it from zero.
             var since = _publishedAtLastReport.TryGetValue(status.Key, out var before) && before <= published ? published - before : published;
             _publishedAtLastReport[status.Key] = published;
-            IngestorLog.Progress(logger, status.Key, since, (long)Math.Round(seconds), since / seconds,
+            IngestorLog.ProgressReported(logger, status.Key, since, (long)Math.Round(seconds), since / seconds,
                 Volatile.Read(ref status.NextIndex), status.Lag, Volatile.Read(ref status.TreeSize));
         }
 

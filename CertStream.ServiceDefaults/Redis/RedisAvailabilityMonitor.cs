@@ -38,7 +38,7 @@ internal sealed class RedisAvailabilityMonitor(IConnectionMultiplexer redis, Tim
                     downSince ??= now;
                     if (warned is null || now - warned >= WarnEvery)
                     {
-                        ServiceDefaultsLog.RedisUnreachable(logger, endpoint, (now - downSince.Value).TotalSeconds, _lastFailure);
+                        ServiceDefaultsLog.RedisConnectionLost(logger, endpoint, (now - downSince.Value).TotalSeconds, _lastFailure);
                         warned = now;
                     }
                 }
@@ -46,7 +46,7 @@ internal sealed class RedisAvailabilityMonitor(IConnectionMultiplexer redis, Tim
                 {
                     if (warned is not null)
                     {
-                        ServiceDefaultsLog.RedisReachableAgain(logger, endpoint, (now - since).TotalSeconds);
+                        ServiceDefaultsLog.RedisConnectionRestored(logger, endpoint, (now - since).TotalSeconds);
                     }
 
                     downSince = null;

@@ -17,6 +17,13 @@ public sealed class LogCapture : ILoggerProvider
 
     public IReadOnlyList<CapturedLog> WithId(int eventId) => [.. _entries.Where(e => e.EventId == eventId)];
 
+    /// <summary>Fires on every line kept.</summary>
+    public Pulse Changed { get; } = new();
+
+    /// <summary>Waits until <paramref name="condition"/> holds, checked on each line; fails after <paramref name="timeout"/>.</summary>
+    public Task WaitForAsync(Func<bool> condition, TimeSpan timeout, string because, CancellationToken ct) =>
+        Pulse.UntilAsync(condition, timeout, because, ct, Changed);
+
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
     public void Dispose()
@@ -34,6 +41,7 @@ public sealed class LogCapture : ILoggerProvider
             if (IsEnabled(logLevel))
             {
                 owner._entries.Enqueue(new CapturedLog(category, logLevel, eventId.Id, formatter(state, exception)));
+                owner.Changed.Fire();
             }
         }
     }

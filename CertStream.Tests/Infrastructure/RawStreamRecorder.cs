@@ -19,6 +19,9 @@ public sealed class RawStreamRecorder : IDisposable
 
     public Task Completion { get; private set; } = Task.CompletedTask;
 
+    /// <summary>Fires on every certificate recorded.</summary>
+    public Pulse Changed { get; } = new();
+
     public static async Task<RawStreamRecorder> StartAsync(RedisTestServer server, CancellationToken ct, StreamKind kind = StreamKind.Lite)
     {
         var client = new TcpClient();
@@ -39,6 +42,10 @@ public sealed class RawStreamRecorder : IDisposable
             return [.. _received.Where(c => c.LogUrl == logUrl)];
         }
     }
+
+    /// <summary>Waits until <paramref name="condition"/> holds, checked on each certificate; fails after <paramref name="timeout"/>.</summary>
+    public Task WaitForAsync(Func<bool> condition, TimeSpan timeout, string because, CancellationToken ct) =>
+        Pulse.UntilAsync(condition, timeout, because, ct, Changed);
 
     private async Task ReadAsync(Stream stream, TaskCompletionSource subscribed)
     {
@@ -81,6 +88,8 @@ public sealed class RawStreamRecorder : IDisposable
                     {
                         _received.Add(cert);
                     }
+
+                    Changed.Fire();
                 }
             }
         }

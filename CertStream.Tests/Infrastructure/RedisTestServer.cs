@@ -2,14 +2,14 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using CertStream.DevRedis;
 using Garnet;
-using Garnet.server;
 
 namespace CertStream.Tests.Infrastructure;
 
 /// <summary>
 /// A real Redis-protocol server for integration tests: <c>redis-server</c> from PATH when it is
-/// installed (CI installs it), else an in-process Garnet server, so that <c>dotnet test</c> also
+/// installed (CI installs it), else an in-process Garnet server (CertStream.DevRedis's), so that <c>dotnet test</c> also
 /// passes on a machine with only the .NET SDK. <c>CERTSTREAM_TEST_REDIS=garnet</c> forces Garnet.
 /// Each instance owns a free loopback port and can be stopped and started again on it.
 /// </summary>
@@ -98,15 +98,7 @@ public sealed class RedisTestServer : IAsyncDisposable
 
         if (_redisServerPath is null)
         {
-            _garnet = new GarnetServer(new GarnetServerOptions
-            {
-                EndPoints = [new IPEndPoint(IPAddress.Loopback, Port)],
-                QuietMode = true,
-                LogMemorySize = "64m",
-                IndexMemorySize = "16m",
-                EnableLua = true, // leases and cursor saves are Lua scripts
-                LuaOptions = new LuaOptions(logger: null),
-            }, loggerFactory: null);
+            _garnet = DevGarnet.Create(new IPEndPoint(IPAddress.Loopback, Port));
             _garnet.Start();
         }
         else

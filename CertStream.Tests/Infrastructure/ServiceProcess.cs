@@ -1,64 +1,113 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using System.Runtime.InteropServices;
 
 namespace CertStream.Tests.Infrastructure;
 
+/// <summary>One line a process wrote, with when the test saw it.</summary>
+public readonly record struct OutputLine(DateTimeOffset At, bool Stderr, string Text);
+
 /// <summary>
-/// A built service (<c>dotnet &lt;project&gt;/bin/…/&lt;project&gt;.dll</c>) run as an operator runs it:
-/// its own process, configured only by the given environment (inherited CERTSTREAM_*, ASPNETCORE_*,
-/// Logging__* and ConnectionStrings__* variables are removed), in an empty working directory so that
-/// no config.yaml is found. Lines of stdout and stderr are collected as they arrive.
+/// A service started as its own OS process from its build output (<c>dotnet CertStream.X.dll</c>), the
+/// way an operator runs it: configuration only through environment variables and arguments (inherited
+/// CERTSTREAM_*, ASPNETCORE_*, Logging__*, ConnectionStrings__* and OTEL_* variables are removed),
+/// stdout and stderr captured line by line for assertions. Disposing kills it (by PID) if it still runs.
 /// </summary>
+/// <remarks>
+/// The build output is what <c>dotnet build</c> of the solution (or of this test project, which
+/// references the services) leaves: <c>{project}/bin/{configuration}/net10.0/{project}.dll</c> with
+/// its own runtimeconfig and deps, run with the <c>dotnet</c> host as a published framework-dependent app.
+/// </remarks>
 public sealed class ServiceProcess : IAsyncDisposable
 {
-    public const string Gateway = "CertStream.Gateway";
     public const string Ingestor = "CertStream.Ingestor";
+    public const string Gateway = "CertStream.Gateway";
+    public const string Simulator = "CertStream.CtLogSimulator";
+    public const string Proxy = "CertStream.Proxy";
 
-    private static readonly string[] RemovedPrefixes = ["CERTSTREAM_", "ASPNETCORE_", "DOTNET_ENVIRONMENT", "Logging__", "ConnectionStrings__", "OTEL_"];
+    private const int SigTerm = 15;
 
     private readonly Process _process;
-    private readonly DirectoryInfo _directory;
-    private readonly ConcurrentQueue<string> _stdout = new();
-    private readonly ConcurrentQueue<string> _stderr = new();
+    private readonly List<OutputLine> _lines = [];
+    private readonly Lock _gate = new();
     private readonly TaskCompletionSource _stdoutClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stderrClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private ServiceProcess(string project, IReadOnlyDictionary<string, string> environment)
+    /// <summary>A working directory of its own that is deleted with the process, when the test did not give one.</summary>
+    private DirectoryInfo? _ownDirectory;
+
+    private ServiceProcess(string name, Process process)
     {
-        _directory = Directory.CreateTempSubdirectory("certstream-process-");
-        var dll = Path.Combine(RepositoryRoot.Path, project, "bin", RepositoryRoot.BuildConfiguration, "net10.0", project + ".dll");
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = _directory.FullName,
-        };
-        psi.ArgumentList.Add(dll);
-        foreach (var name in psi.Environment.Keys.Where(k => RemovedPrefixes.Any(p => k.StartsWith(p, StringComparison.OrdinalIgnoreCase))).ToList())
-        {
-            psi.Environment.Remove(name);
-        }
-
-        foreach (var (name, value) in environment)
-        {
-            psi.Environment[name] = value;
-        }
-
-        _process = Process.Start(psi) ?? throw new InvalidOperationException($"{project} did not start");
-        _process.OutputDataReceived += (_, e) => Collect(e.Data, _stdout, _stdoutClosed);
-        _process.ErrorDataReceived += (_, e) => Collect(e.Data, _stderr, _stderrClosed);
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        Name = name;
+        _process = process;
     }
 
-    public IReadOnlyList<string> Stdout => [.. _stdout];
+    public static string DotnetHost { get; } = FindDotnet();
 
-    public IReadOnlyList<string> Stderr => [.. _stderr];
+    public string Name { get; }
 
-    public static ServiceProcess Start(string project, IReadOnlyDictionary<string, string> environment) => new(project, environment);
+    public int Pid => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>Fires on every line written and when the process exits.</summary>
+    public Pulse Changed { get; } = new();
+
+    public IReadOnlyList<OutputLine> Lines
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _lines];
+            }
+        }
+    }
+
+    /// <summary>Log entries (a line that does not start with white space: the console logger indents continuations).</summary>
+    public IReadOnlyList<OutputLine> Entries => [.. Lines.Where(l => l.Text.Length > 0 && !char.IsWhiteSpace(l.Text[0]))];
+
+    /// <summary>Each log entry as one text: its first line and its indented continuation lines, joined by spaces.</summary>
+    public IReadOnlyList<string> EntryTexts
+    {
+        get
+        {
+            var entries = new List<string>();
+            foreach (var line in Lines)
+            {
+                if (entries.Count > 0 && line.Text.Length > 0 && char.IsWhiteSpace(line.Text[0]))
+                {
+                    entries[^1] += " " + line.Text.Trim();
+                }
+                else
+                {
+                    entries.Add(line.Text);
+                }
+            }
+
+            return entries;
+        }
+    }
+
+    /// <summary>The whole output as one text (an entry's continuation lines follow it).</summary>
+    public string Text => string.Join('\n', Lines.Select(l => l.Text));
+
+    public IReadOnlyList<string> Stdout => [.. Lines.Where(l => !l.Stderr).Select(l => l.Text)];
+
+    public IReadOnlyList<string> Stderr => [.. Lines.Where(l => l.Stderr).Select(l => l.Text)];
+
+    /// <summary>
+    /// Runs a service's build output (<see cref="Ingestor"/>, <see cref="Gateway"/>, …) in an empty
+    /// working directory of its own, so that no config.yaml is found.
+    /// </summary>
+    public static ServiceProcess Start(string project, IReadOnlyDictionary<string, string> environment)
+    {
+        var directory = Directory.CreateTempSubdirectory("certstream-process-");
+        var service = Start(project, DotnetHost, [DllOf(project)], environment.ToDictionary(e => e.Key, e => (string?)e.Value), directory.FullName);
+        service._ownDirectory = directory;
+        return service;
+    }
 
     /// <summary>Runs the service until it exits by itself; the exit code and everything it wrote.</summary>
     public static async Task<(int ExitCode, IReadOnlyList<string> Stdout, IReadOnlyList<string> Stderr)> RunToExitAsync(
@@ -69,7 +118,90 @@ public sealed class ServiceProcess : IAsyncDisposable
         return (exitCode, service.Stdout, service.Stderr);
     }
 
-    /// <summary>The exit code, once the process has exited and both streams are drained.</summary>
+    /// <summary>The service's dll in its build output; fails when the solution was not built.</summary>
+    public static string DllOf(string project)
+    {
+        var dll = Path.Combine(RepositoryRoot.Path, project, "bin", RepositoryRoot.BuildConfiguration, "net10.0", project + ".dll");
+        if (!File.Exists(dll) || !File.Exists(Path.ChangeExtension(dll, ".runtimeconfig.json")))
+        {
+            throw new InvalidOperationException($"{dll} is missing: build the solution ({RepositoryRoot.BuildConfiguration}) first");
+        }
+
+        return dll;
+    }
+
+    /// <summary>A loopback port that was free a moment ago (for a setting; the service binds it itself).</summary>
+    public static int FreePort() => RedisTestServer.FreePort();
+
+    public static ServiceProcess Start(string name, string executable, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment, string workingDirectory)
+    {
+        var psi = new ProcessStartInfo(executable)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = false,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory,
+        };
+        foreach (var argument in arguments)
+        {
+            psi.ArgumentList.Add(argument);
+        }
+
+        // Nothing of the test runner's own configuration leaks into the service: only what the test sets.
+        foreach (var key in psi.Environment.Keys.ToList())
+        {
+            if (key.StartsWith("CERTSTREAM_", StringComparison.OrdinalIgnoreCase) || key.StartsWith("ASPNETCORE_", StringComparison.OrdinalIgnoreCase)
+                || key.StartsWith("ConnectionStrings", StringComparison.OrdinalIgnoreCase) || key.StartsWith("OTEL_", StringComparison.OrdinalIgnoreCase)
+                || key.StartsWith("Logging__", StringComparison.OrdinalIgnoreCase) || key.Equals("DOTNET_ENVIRONMENT", StringComparison.OrdinalIgnoreCase)
+                || key.Contains("__", StringComparison.Ordinal))
+            {
+                psi.Environment.Remove(key);
+            }
+        }
+
+        psi.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        psi.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (var (key, value) in environment)
+        {
+            psi.Environment[key] = value;
+        }
+
+        var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
+        var service = new ServiceProcess(name, process);
+        process.OutputDataReceived += (_, e) => service.OnLine(e.Data, stderr: false);
+        process.ErrorDataReceived += (_, e) => service.OnLine(e.Data, stderr: true);
+        process.Exited += (_, _) => service.Changed.Fire();
+        if (!process.Start())
+        {
+            throw new InvalidOperationException($"{name} did not start");
+        }
+
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return service;
+    }
+
+    /// <summary>SIGKILL: no shutdown code runs.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: false);
+        }
+    }
+
+    /// <summary>SIGTERM: the orderly shutdown an orchestrator asks for.</summary>
+    public void Terminate()
+    {
+        if (!_process.HasExited && SysKill(_process.Id, SigTerm) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    /// <summary>Waits for the exit and for the last output lines; returns the exit code.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout, CancellationToken ct)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -81,41 +213,80 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            Assert.Fail($"still running after {timeout}; stdout: {string.Join('\n', Stdout)}; stderr: {string.Join('\n', Stderr)}");
+            Assert.Fail($"{Name} (pid {Pid}) did not exit within {timeout.TotalSeconds:0} s\n{Tail()}");
         }
 
         return _process.ExitCode;
     }
 
-    /// <summary>A loopback port that was free a moment ago (for a setting; the service binds it itself).</summary>
-    public static int FreePort()
+    /// <summary>The last lines written, for failure messages.</summary>
+    public string Tail(int count = 40)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var lines = Lines;
+        return $"--- last {Math.Min(count, lines.Count)} of {lines.Count} lines of {Name} ---\n" + string.Join('\n', lines.TakeLast(count).Select(l => l.Text));
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
+        try
         {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: false);
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                await _process.WaitForExitAsync(cts.Token);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+        catch (OperationCanceledException)
+        {
+            // Reported by the test that needed the exit; disposal must not hang.
         }
 
         _process.Dispose();
-        _directory.Delete(recursive: true);
+        _ownDirectory?.Delete(recursive: true);
     }
 
-    private static void Collect(string? line, ConcurrentQueue<string> lines, TaskCompletionSource closed)
+    private void OnLine(string? text, bool stderr)
     {
-        if (line is null)
+        if (text is null)
         {
-            closed.TrySetResult();
+            (stderr ? _stderrClosed : _stdoutClosed).TrySetResult();
+            Changed.Fire();
+            return;
         }
-        else
+
+        lock (_gate)
         {
-            lines.Enqueue(line);
+            _lines.Add(new OutputLine(DateTimeOffset.UtcNow, stderr, text));
         }
+
+        Changed.Fire();
     }
+
+    private static string FindDotnet()
+    {
+        // The SDK sets DOTNET_HOST_PATH for what it starts; else the dotnet on PATH.
+        if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host))
+        {
+            return host;
+        }
+
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator))
+        {
+            var candidate = Path.Combine(dir, "dotnet");
+            if (dir.Length > 0 && File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return "dotnet";
+    }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SysKill(int pid, int signal);
 }

@@ -19,6 +19,9 @@ public sealed class StreamRecorder : IAsyncDisposable
 
     public int Malformed => _malformed;
 
+    /// <summary>Fires on every message recorded.</summary>
+    public Pulse Changed { get; } = new();
+
     public static async Task<StreamRecorder> StartAsync(string redis, StreamKind kind = StreamKind.Lite)
     {
         var mux = await ConnectionMultiplexer.ConnectAsync(redis);
@@ -50,7 +53,13 @@ public sealed class StreamRecorder : IAsyncDisposable
         {
             list.Add(cert);
         }
+
+        Changed.Fire();
     }
+
+    /// <summary>Waits until <paramref name="condition"/> holds, checked on each message; fails after <paramref name="timeout"/>.</summary>
+    public Task WaitForAsync(Func<bool> condition, TimeSpan timeout, string because, CancellationToken ct) =>
+        Pulse.UntilAsync(condition, timeout, because, ct, Changed);
 
     /// <summary>A certificate_update message as the recorders see it; false when it is malformed.</summary>
     public static bool TryParse(byte[] message, out PublishedCertificate cert)

@@ -47,15 +47,15 @@ public sealed class IngestorPipelineTests(RedisFixture redis)
         await using var recorder = await StreamRecorder.StartAsync(redis.ConnectionString);
 
         await using var ingestor = await IngestorHost.StartAsync(redis.ConnectionString, sim.LogListUrl, ct: ct);
-        await Eventually.TrueAsync(() => recorder.For(capped.Url).Count >= 700 && recorder.For(tiled.Url).Count >= 600,
+        await recorder.WaitForAsync(() => recorder.For(capped.Url).Count >= 700 && recorder.For(tiled.Url).Count >= 600,
             Patience, "both logs caught up from the saved cursor", ct);
 
         // Growth while followed: a partial tile first, then the log grows past it.
         capped.Grow(77);
         tiled.Grow(10);
-        await Eventually.TrueAsync(() => recorder.For(tiled.Url).Count >= 610, Patience, "tiled growth into a partial tile", ct);
+        await recorder.WaitForAsync(() => recorder.For(tiled.Url).Count >= 610, Patience, "tiled growth into a partial tile", ct);
         tiled.Grow(300);
-        await Eventually.TrueAsync(() => recorder.For(capped.Url).Count >= 777 && recorder.For(tiled.Url).Count >= 910,
+        await recorder.WaitForAsync(() => recorder.For(capped.Url).Count >= 777 && recorder.For(tiled.Url).Count >= 910,
             Patience, "growth published", ct);
 
         AssertExactlyOnceInOrder(capped, recorder.For(capped.Url), 0, 777);
@@ -84,10 +84,10 @@ public sealed class IngestorPipelineTests(RedisFixture redis)
         await using var recorder = await StreamRecorder.StartAsync(redis.ConnectionString);
 
         await using var ingestor = await IngestorHost.StartAsync(redis.ConnectionString, sim.LogListUrl, ct: ct);
-        await Eventually.TrueAsync(() => recorder.For(log.Url).Count >= 300 && recorder.For(tiles.Url).Count >= 520,
+        await recorder.WaitForAsync(() => recorder.For(log.Url).Count >= 300 && recorder.For(tiles.Url).Count >= 520,
             Patience, "all entries despite faults", ct);
         log.Grow(50);
-        await Eventually.TrueAsync(() => recorder.For(log.Url).Count >= 350, Patience, "growth after a stale STH", ct);
+        await recorder.WaitForAsync(() => recorder.For(log.Url).Count >= 350, Patience, "growth after a stale STH", ct);
 
         AssertExactlyOnceInOrder(log, recorder.For(log.Url), 0, 350);
         AssertExactlyOnceInOrder(tiles, recorder.For(tiles.Url), 0, 520);

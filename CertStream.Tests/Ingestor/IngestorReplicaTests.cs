@@ -25,7 +25,7 @@ public sealed class IngestorReplicaTests(RedisFixture redis)
 
         using (var first = StartIngestorProcess(sim.LogListUrl))
         {
-            await Eventually.TrueAsync(() => recorder.For(log.Url).Count >= 400, Patience, "the first process publishes", ct);
+            await recorder.WaitForAsync(() => recorder.For(log.Url).Count >= 400, Patience, "the first process publishes", ct);
             first.Kill(entireProcessTree: true); // SIGKILL: no graceful stop, no lease release
             await first.WaitForExitAsync(ct);
         }
@@ -37,7 +37,7 @@ public sealed class IngestorReplicaTests(RedisFixture redis)
         using var second = StartIngestorProcess(sim.LogListUrl);
         try
         {
-            await Eventually.TrueAsync(() => recorder.For(log.Url).Select(p => p.Index).Distinct().Count() == 3000,
+            await recorder.WaitForAsync(() => recorder.For(log.Url).Select(p => p.Index).Distinct().Count() == 3000,
                 Patience, "the second process publishes the rest", ct);
         }
         finally

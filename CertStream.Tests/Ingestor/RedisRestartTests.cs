@@ -15,8 +15,8 @@ namespace CertStream.Tests.Ingestor;
 public sealed class RedisRestartTests
 {
     private const int LeaseLost = 1012;
-    private const int FollowingLog = 1020;
-    private const int StartingAtTip = 1021;
+    private const int FollowStarted = 1020;
+    private const int StartedAtTip = 1021;
     private const int CursorSaveFailed = 1103;
     private const int PublishFailed = 1110;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
@@ -33,7 +33,7 @@ public sealed class RedisRestartTests
         await using var recorder = await StreamRecorder.StartAsync(server.ConnectionString);
         var logs = new LogCapture();
         await using var ingestor = await IngestorHost.StartAsync(server.ConnectionString, sim.LogListUrl, configure: b => b.Logging.AddProvider(logs), ct: ct);
-        await Eventually.TrueAsync(() => recorder.For(log.Url).Count >= 100, Patience, "the backlog from the seeded cursor is published", ct);
+        await recorder.WaitForAsync(() => recorder.For(log.Url).Count >= 100, Patience, "the backlog from the seeded cursor is published", ct);
 
         await server.StopAsync();
         await server.StartAgainAsync(ct);
@@ -46,11 +46,11 @@ public sealed class RedisRestartTests
         Assert.True(await db.KeyExistsAsync(RedisNames.LogLeaseKey(key)));
 
         log.Grow(50);
-        await Eventually.TrueAsync(() => recorder.For(log.Url).Any(p => p.Index == 249), Patience, "growth after the restart is published", ct);
+        await recorder.WaitForAsync(() => recorder.For(log.Url).Any(p => p.Index == 249), Patience, "growth after the restart is published", ct);
 
         Assert.Equal(0, logs.Count(LeaseLost));
-        Assert.Equal(0, logs.Count(StartingAtTip));
-        Assert.Equal(1, logs.Count(FollowingLog)); // one worker all along: never restarted from a reloaded cursor
+        Assert.Equal(0, logs.Count(StartedAtTip));
+        Assert.Equal(1, logs.Count(FollowStarted)); // one worker all along: never restarted from a reloaded cursor
         var indexes = recorder.For(log.Url).Select(p => p.Index).ToList();
         Assert.Equal(Enumerable.Range(100, 150).Select(i => (long)i), indexes.Distinct());
         Assert.True(indexes.Zip(indexes.Skip(1)).All(p => p.Second > p.First), "the cursor never moved backwards: " + string.Join(',', indexes));
@@ -67,7 +67,7 @@ public sealed class RedisRestartTests
         using var before = await RawStreamRecorder.StartAsync(server, ct);
         var logs = new LogCapture();
         await using var ingestor = await IngestorHost.StartAsync(server.ConnectionString, sim.LogListUrl, configure: b => b.Logging.AddProvider(logs), ct: ct);
-        await Eventually.TrueAsync(() => before.For(log.Url).Count >= 100, Patience, "entries are published before the restart", ct);
+        await before.WaitForAsync(() => before.For(log.Url).Count >= 100, Patience, "entries are published before the restart", ct);
 
         // Redis goes away and comes back empty; the subscriber that was there (a gateway) is back
         // only after the ingestor has had entries to publish: those must wait for it, not be lost.
@@ -79,14 +79,14 @@ public sealed class RedisRestartTests
             PrometheusText.Parse(await http.GetStringAsync(ingestor.BaseUrl + "/metrics", ct)).Samples
                 .Where(s => s.Name == "certstream_ingestor_publish_retries_total").Sum(s => s.Value);
         // An outage as long as it takes the ingestor to notice it (a publish or a cursor save failed).
-        await Eventually.TrueAsync(() => logs.Count(PublishFailed) + logs.Count(CursorSaveFailed) > 0, Patience, "the ingestor noticed the outage", ct);
+        await logs.WaitForAsync(() => logs.Count(PublishFailed) + logs.Count(CursorSaveFailed) > 0, Patience, "the ingestor noticed the outage", ct);
         await server.StartAgainAsync(ct);
         var retriesAtRestart = await RetriesAsync();
         await Eventually.TrueAsync(async () => await RetriesAsync() > retriesAtRestart || await CursorAsync(server, log) > seenBefore[^1] + 100,
             Patience, "the ingestor has had entries to publish since the restart", ct);
 
         await using var after = await StreamRecorder.StartAsync(server.ConnectionString);
-        await Eventually.TrueAsync(() => after.For(log.Url).Count >= 100, Patience, "publishing goes on after the restart", ct);
+        await after.WaitForAsync(() => after.For(log.Url).Count >= 100, Patience, "publishing goes on after the restart", ct);
 
         var seenAfter = after.For(log.Url);
         var seen = seenBefore.Concat(seenAfter.Select(p => p.Index)).ToHashSet();

@@ -12,7 +12,7 @@ namespace CertStream.Tests.Ingestor;
 [Collection(RedisCollection.Name)]
 public sealed class StartAtTipTests(RedisFixture redis) : IDisposable
 {
-    private const int StartingAtTip = 1021;
+    private const int StartedAtTip = 1021;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     private readonly string _dir = Directory.CreateTempSubdirectory("certstream-tip-").FullName;
 
@@ -44,12 +44,12 @@ public sealed class StartAtTipTests(RedisFixture redis) : IDisposable
 
         await using var ingestor = await IngestorHost.StartAsync(redis.ConnectionString, sim.LogListUrl, settings,
             b => b.Logging.AddProvider(logs), ct);
-        await Eventually.TrueAsync(() => logs.Count(StartingAtTip) == 2, Patience, "both logs start at the tip", ct);
-        Assert.All(logs.WithId(StartingAtTip), l => Assert.EndsWith("index 5000", l.Message, StringComparison.Ordinal));
+        await logs.WaitForAsync(() => logs.Count(StartedAtTip) == 2, Patience, "both logs start at the tip", ct);
+        Assert.All(logs.WithId(StartedAtTip), l => Assert.EndsWith("index 5000", l.Message, StringComparison.Ordinal));
 
         rfc.Grow(10);
         tiled.Grow(10);
-        await Eventually.TrueAsync(() => recorder.For(rfc.Url).Count >= 10 && recorder.For(tiled.Url).Count >= 10,
+        await recorder.WaitForAsync(() => recorder.For(rfc.Url).Count >= 10 && recorder.For(tiled.Url).Count >= 10,
             Patience, "the entries appended after the start are published", ct);
         Assert.Equal(Enumerable.Range(5000, 10).Select(i => (long)i), recorder.For(rfc.Url).Select(p => p.Index));
         Assert.Equal(Enumerable.Range(5000, 10).Select(i => (long)i), recorder.For(tiled.Url).Select(p => p.Index));

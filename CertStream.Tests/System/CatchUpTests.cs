@@ -30,14 +30,13 @@ public sealed class CatchUpTests
         });
         var log = (await simulator.LogsAsync()).Single();
 
-        // Redis holds the cursor an ingestor saved 2 hours ago, before all of it: the backlog is real.
+        // Redis holds a cursor at index 0, before the whole backlog (2 hours old): the backlog is real.
         await using (var mux = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString))
         {
             await mux.GetDatabase().HashSetAsync(RedisNames.LogStateKey(Cursors.LogKey(log)),
             [
                 new HashEntry(RedisNames.StateNextIndex, 0),
                 new HashEntry(RedisNames.StateTreeSize, 0),
-                new HashEntry(RedisNames.StateUpdatedAt, DateTimeOffset.UtcNow.AddHours(-2).ToUnixTimeMilliseconds()),
             ]);
         }
 

@@ -55,18 +55,10 @@ public sealed class CtLogFaultTests
 
         // Past the fault window: each log streams 300 entries beyond its size at start (six seconds of growth,
         // many more requests than the faulted ones).
-        await client.WaitForAsync(c => logs.All(l => c.For(l.Url) is { } r && r.Max >= l.TreeSize + 300), TimeSpan.FromSeconds(180),
+        await client.WaitPastAsync(logs, 300, TimeSpan.FromSeconds(180),
             "both logs stream 300 entries past the faulted requests");
 
-        var report = client.Describe();
-        TestContext.Current.TestOutputHelper?.WriteLine(report);
-        Assert.False(client.Ended, report);
-        foreach (var log in logs)
-        {
-            var record = client.For(log.Url)!;
-            Assert.True(record.MissingCount() == 0, $"{log.Name} has a gap after {kind}: {record}");
-            Assert.True(record.Duplicates == 0, $"{log.Name} repeated {record.Duplicates} indices after {kind}: {record}");
-        }
+        client.AssertNoGaps(logs, 0, kind);
 
         Assert.False(ingestor.Process.HasExited, ingestor.Process.Tail());
         if (kind is "TooManyRequests" or "ServerError" or "TruncatedBody")

@@ -1,3 +1,4 @@
+using CertStream.Tests.Infrastructure;
 using CertStream.Tests.SystemTests.Support;
 using StackExchange.Redis;
 
@@ -38,7 +39,7 @@ public sealed class IngestorFailoverTests
             return holders.Count == 2;
         }, TimeSpan.FromSeconds(120), "both logs are leased", CertStreamSystem.Ct, client.Changed);
         var tips = await simulator.LogsAsync();
-        await client.WaitForAsync(c => tips.All(l => c.For(l.Url) is { } r && r.Max >= l.TreeSize), TimeSpan.FromSeconds(120), "both logs are followed");
+        await client.WaitPastAsync(tips, 0, TimeSpan.FromSeconds(120), "both logs are followed");
 
         var victim = holders.Values.Contains(first.Process.Pid) ? first : second;
         victim.Process.Kill();
@@ -46,17 +47,10 @@ public sealed class IngestorFailoverTests
 
         // Taken over: entries appended after the kill reach the client from both logs.
         var sizes = await simulator.LogsAsync();
-        await client.WaitForAsync(c => sizes.All(l => c.For(l.Url) is { } r && r.Max >= l.TreeSize + 100), TimeSpan.FromSeconds(120),
+        await client.WaitPastAsync(sizes, 100, TimeSpan.FromSeconds(120),
             "both logs stream 100 entries past the kill (the lease expires and the survivor resumes)");
 
-        var report = client.Describe();
-        TestContext.Current.TestOutputHelper?.WriteLine(report);
-        foreach (var log in logs)
-        {
-            var record = client.For(log.Url)!;
-            Assert.True(record.MissingCount() == 0, $"{log.Name} has a gap: {record}");
-            Assert.True(record.Duplicates <= MaxReplayPerLog, $"{log.Name} replayed {record.Duplicates} indices: {record}");
-        }
+        client.AssertNoGaps(logs, MaxReplayPerLog);
 
         var survivor = victim == first ? second : first;
         Assert.Equal(2, Leases.Holders(mux).Values.Count(pid => pid == survivor.Process.Pid));
@@ -91,22 +85,16 @@ public sealed class IngestorFailoverTests
             return holders.Count == 2;
         }, TimeSpan.FromSeconds(120), "both logs are leased", CertStreamSystem.Ct, client.Changed);
         var tips = await simulator.LogsAsync();
-        await client.WaitForAsync(c => tips.All(l => c.For(l.Url) is { } r && r.Max >= l.TreeSize), TimeSpan.FromSeconds(120), "both logs are followed");
+        await client.WaitPastAsync(tips, 0, TimeSpan.FromSeconds(120), "both logs are followed");
 
         var idle = ingestors.First(i => !Leases.Holders(mux).Values.Contains(i.Process.Pid));
         idle.Process.Kill();
         await idle.Process.WaitForExitAsync(TimeSpan.FromSeconds(30), CertStreamSystem.Ct);
 
         var sizes = await simulator.LogsAsync();
-        await client.WaitForAsync(c => sizes.All(l => c.For(l.Url) is { } r && r.Max >= l.TreeSize + 100), TimeSpan.FromSeconds(120),
+        await client.WaitPastAsync(sizes, 100, TimeSpan.FromSeconds(120),
             "both logs stream 100 entries past the kill");
-        TestContext.Current.TestOutputHelper?.WriteLine(client.Describe());
-        foreach (var log in sizes)
-        {
-            var record = client.For(log.Url)!;
-            Assert.True(record.MissingCount() == 0, $"{log.Name} has a gap: {record}");
-            Assert.True(record.Duplicates <= MaxReplayPerLog, $"{log.Name} replayed {record.Duplicates} indices: {record}");
-        }
+        client.AssertNoGaps(sizes, MaxReplayPerLog);
 
         Assert.DoesNotContain(idle.Process.Pid, Leases.Holders(mux).Values);
     }

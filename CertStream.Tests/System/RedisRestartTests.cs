@@ -1,3 +1,4 @@
+using CertStream.Tests.Infrastructure;
 using CertStream.Tests.SystemTests.Support;
 
 namespace CertStream.Tests.SystemTests;
@@ -68,18 +69,10 @@ public sealed class RedisRestartTests
         await redis.StartAgainAsync(CertStreamSystem.Ct);
 
         var sizes = await simulator.LogsAsync();
-        await client.WaitForAsync(c => sizes.All(l => c.For(l.Url) is { } r && r.Max >= l.TreeSize + 100), TimeSpan.FromSeconds(120),
+        await client.WaitPastAsync(sizes, 100, TimeSpan.FromSeconds(120),
             "every log streams 100 entries past the restart");
 
-        var report = client.Describe();
-        TestContext.Current.TestOutputHelper?.WriteLine(report);
-        Assert.False(client.Ended, report);
-        foreach (var log in logs)
-        {
-            var record = client.For(log.Url)!;
-            Assert.True(record.MissingCount() == 0, $"{log.Name} has a gap: {record}");
-            Assert.True(record.Duplicates <= MaxReplayPerLog, $"{log.Name} replayed {record.Duplicates} indices (bound {MaxReplayPerLog}): {record}");
-        }
+        client.AssertNoGaps(logs, MaxReplayPerLog);
 
         foreach (var ingestor in ingestors)
         {
@@ -92,6 +85,6 @@ public sealed class RedisRestartTests
     private static async Task WaitForTipsAsync(RecordingClient client, SimulatorHandle simulator, string because)
     {
         var tips = await simulator.LogsAsync();
-        await client.WaitForAsync(c => tips.All(l => c.For(l.Url) is { } r && r.Max >= l.TreeSize), TimeSpan.FromSeconds(120), because);
+        await client.WaitPastAsync(tips, 0, TimeSpan.FromSeconds(120), because);
     }
 }

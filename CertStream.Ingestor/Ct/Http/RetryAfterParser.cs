@@ -2,7 +2,13 @@ using System.Net.Http.Headers;
 
 namespace CertStream.Ingestor.Ct.Http;
 
-/// <summary>Retry-After in both forms (delta-seconds, HTTP date; Skylight sends a date), capped.</summary>
+/// <summary>
+/// Retry-After in both forms (delta-seconds, HTTP date; Skylight sends a date), capped. Hand-written:
+/// Polly and Microsoft.Extensions.Http.Resilience read Retry-After only from an HttpResponseMessage
+/// outcome (ShouldRetryAfterHeader), while this client turns a failed response into a
+/// <see cref="CtHttpException"/> that the retry pipeline (Health/RequestRetry) sees; its delay
+/// generator takes the value parsed here.
+/// </summary>
 public static class RetryAfterParser
 {
     public static readonly TimeSpan Max = TimeSpan.FromMinutes(10);

@@ -36,7 +36,7 @@ public sealed class CatchUpTests(RedisFixture redis)
 
         await using var ingestor = await IngestorHost.StartAsync(redis.ConnectionString, sim.LogListUrl,
             new Dictionary<string, string?> { ["ct_log:catchup_max_age_secs"] = "3600" }, b => b.Logging.AddProvider(logs), ct);
-        await Eventually.TrueAsync(() => recorder.For(rfc.Url).Count >= 1500 && recorder.For(tiled.Url).Count >= 1500,
+        await recorder.WaitForAsync(() => recorder.For(rfc.Url).Count >= 1500 && recorder.For(tiled.Url).Count >= 1500,
             Patience, "the fresh part of the backlog is published", ct);
 
         IngestorPipelineTests.AssertExactlyOnceInOrder(rfc, recorder.For(rfc.Url), 3000, 4500);
@@ -70,11 +70,11 @@ public sealed class CatchUpTests(RedisFixture redis)
 
         var started = Stopwatch.StartNew();
         await using var ingestor = await IngestorHost.StartAsync(redis.ConnectionString, sim.LogListUrl, settings, ct: ct);
-        await Eventually.TrueAsync(() => recorder.For(log.Url).Count >= 1500, Patience, "the backlog is published", ct);
+        await recorder.WaitForAsync(() => recorder.For(log.Url).Count >= 1500, Patience, "the backlog is published", ct);
         var backlogTime = started.Elapsed;
-        await Eventually.TrueAsync(() => recorder.For(log.Url).Count >= 2012, Patience, "the live window follows", ct);
+        await recorder.WaitForAsync(() => recorder.For(log.Url).Count >= 2012, Patience, "the live window follows", ct);
         log.Grow(50);
-        await Eventually.TrueAsync(() => recorder.For(log.Url).Count >= 2062, Patience, "growth at the tip is published", ct);
+        await recorder.WaitForAsync(() => recorder.For(log.Url).Count >= 2062, Patience, "growth at the tip is published", ct);
 
         IngestorPipelineTests.AssertExactlyOnceInOrder(log, recorder.For(log.Url), 0, 2062);
         // A lower bound only (a busy machine makes it slower, never faster): 1500 entries at 300/s,

@@ -53,7 +53,7 @@ public sealed class CertStreamSystem : IAsyncDisposable
         // policy rightly skips as old when a test resumes among them. A test's own settings come later and win.
         var args = new List<string>
         {
-            ServiceBuild.DllOf(ServiceBuild.Simulator), "--urls", $"http://127.0.0.1:{port}",
+            ServiceProcess.DllOf(ServiceProcess.Simulator), "--urls", $"http://127.0.0.1:{port}",
             "--Simulator:ControlApi=true", "--Simulator:TreeHeadIntervalMs=1000", "--Simulator:UseRecordedEntries=false",
         };
         args.AddRange(settings.Select(s => $"--Simulator:{s.Key}={s.Value}"));
@@ -76,7 +76,7 @@ public sealed class CertStreamSystem : IAsyncDisposable
         };
         Merge(env, environment);
         var name = "ingestor-" + ++_ingestors;
-        var process = Start(name, [ServiceBuild.DllOf(ServiceBuild.Ingestor)], env, Path.Combine(WorkDirectory, name));
+        var process = Start(name, [ServiceProcess.DllOf(ServiceProcess.Ingestor)], env, Path.Combine(WorkDirectory, name));
         var handle = new ServiceHandle(process, $"http://127.0.0.1:{port}", Http);
         if (waitReady)
         {
@@ -102,7 +102,7 @@ public sealed class CertStreamSystem : IAsyncDisposable
         };
         Merge(env, environment);
         var name = "gateway-" + ++_gateways;
-        var process = Start(name, [ServiceBuild.DllOf(ServiceBuild.Gateway)], env, Path.Combine(WorkDirectory, name));
+        var process = Start(name, [ServiceProcess.DllOf(ServiceProcess.Gateway)], env, Path.Combine(WorkDirectory, name));
         var handle = new GatewayHandle(process, $"http://127.0.0.1:{port}", tcpPort, Http);
         await WaitUntilAsync(process, handle.BaseUrl + "/health", $"{name} is ready");
         return handle;
@@ -118,7 +118,7 @@ public sealed class CertStreamSystem : IAsyncDisposable
             env[$"Proxy__Gateways__{i}"] = gateways[i].BaseUrl;
         }
 
-        var process = Start("proxy", [ServiceBuild.DllOf(ServiceBuild.Proxy)], env);
+        var process = Start("proxy", [ServiceProcess.DllOf(ServiceProcess.Proxy)], env);
         var handle = new GatewayHandle(process, $"http://127.0.0.1:{port}", tcpPort: 0, Http);
         await WaitUntilAsync(process, handle.BaseUrl + "/health", "the proxy is ready");
         return handle;
@@ -202,7 +202,7 @@ public sealed class CertStreamSystem : IAsyncDisposable
     {
         var dir = workingDirectory ?? Path.Combine(WorkDirectory, name);
         Directory.CreateDirectory(dir);
-        var process = ServiceProcess.Start(name, ServiceBuild.DotnetHost, arguments, environment, dir);
+        var process = ServiceProcess.Start(name, ServiceProcess.DotnetHost, arguments, environment, dir);
         _processes.Add(process);
         return process;
     }
@@ -259,10 +259,6 @@ public sealed class SimulatorHandle(ServiceProcess process, string baseUrl, Http
     /// <summary>Appends entries now; with <paramref name="backdate"/> stamped over that past span (an outage's backlog).</summary>
     public async Task<SimLogInfo> GrowAsync(string name, long count, TimeSpan? backdate = null) =>
         (await SendAsync(HttpMethod.Post, $"{name}/grow?count={count}" + (backdate is { } b ? $"&backdate_secs={b.TotalSeconds}" : ""))).Single();
-
-    /// <summary>Growth rate of <paramref name="name"/> (or <c>*</c>) from now on; 0 pauses.</summary>
-    public Task<IReadOnlyList<SimLogInfo>> SetRateAsync(string name, double entriesPerSecond) =>
-        SendAsync(HttpMethod.Post, $"{name}/rate?entries_per_second={entriesPerSecond.ToString(global::System.Globalization.CultureInfo.InvariantCulture)}");
 
     private async Task<IReadOnlyList<SimLogInfo>> SendAsync(HttpMethod method, string pathAndQuery)
     {

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
+using CertStream.Tests.Infrastructure;
 
 namespace CertStream.Tests.SystemTests.Support;
 
@@ -123,6 +124,29 @@ public sealed class RecordingClient : IAsyncDisposable
                 return condition(this);
             }
         }, timeout, $"{because}\n{Describe()}", CertStreamSystem.Ct, Changed);
+
+    /// <summary>Waits until each of <paramref name="logs"/> was received up to <paramref name="beyond"/> entries past its size then.</summary>
+    public Task WaitPastAsync(IEnumerable<SimLogInfo> logs, long beyond, TimeSpan timeout, string because) =>
+        WaitForAsync(c => logs.All(l => c.For(l.Url) is { } r && r.Max >= l.TreeSize + beyond), timeout, because);
+
+    /// <summary>
+    /// The client is still connected and received every index of each of <paramref name="logs"/>, at
+    /// most <paramref name="maxRepeatedPerLog"/> of them twice; the report goes to the test output.
+    /// </summary>
+    public void AssertNoGaps(IEnumerable<SimLogInfo> logs, long maxRepeatedPerLog, string? after = null)
+    {
+        var report = Describe();
+        TestContext.Current.TestOutputHelper?.WriteLine(report);
+        Assert.False(Ended, report);
+        var context = after is null ? "" : " after " + after;
+        foreach (var log in logs)
+        {
+            var record = For(log.Url);
+            Assert.True(record is not null, $"nothing of {log.Name}{context}: {report}");
+            Assert.True(record.MissingCount() == 0, $"{log.Name} has a gap{context}: {record}");
+            Assert.True(record.Duplicates <= maxRepeatedPerLog, $"{log.Name} repeated {record.Duplicates} indices{context} (bound {maxRepeatedPerLog}): {record}");
+        }
+    }
 
     /// <summary>Waits for a certificate of <paramref name="url"/> with an index of at least <paramref name="index"/>.</summary>
     public Task WaitForIndexAsync(string url, long index, TimeSpan timeout, string because) =>

@@ -3,14 +3,17 @@ using System.Buffers;
 namespace CertStream.Ingestor.Serialization;
 
 /// <summary>
-/// An <see cref="IBufferWriter{T}"/> on an <see cref="ArrayPool{T}"/> array. <see cref="Detach"/> hands
-/// the array to a <see cref="SerializedCertificate"/>, which returns it to the pool on Dispose.
+/// An <see cref="IBufferWriter{T}"/> on an <see cref="ArrayPool{T}"/> array whose written bytes are
+/// not copied out but detached: <see cref="Detach"/> hands the array to a
+/// <see cref="SerializedCertificate"/>, which returns it to the pool on Dispose, and the writer
+/// rents a new one. (The gateway's PooledBufferWriter is the other kind: it keeps its array only
+/// between a write and its send and returns it itself.)
 /// </summary>
-internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
+internal sealed class DetachableBufferWriter : IBufferWriter<byte>, IDisposable
 {
     private byte[] _buffer;
 
-    public PooledBufferWriter(int initialCapacity) => _buffer = ArrayPool<byte>.Shared.Rent(initialCapacity);
+    public DetachableBufferWriter(int initialCapacity) => _buffer = ArrayPool<byte>.Shared.Rent(initialCapacity);
 
     public int WrittenCount { get; private set; }
 

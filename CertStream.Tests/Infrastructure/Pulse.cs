@@ -1,4 +1,4 @@
-namespace CertStream.Tests.SystemTests.Support;
+namespace CertStream.Tests.Infrastructure;
 
 /// <summary>
 /// Something changed (a line was written, a message arrived): waiters re-check their condition on
