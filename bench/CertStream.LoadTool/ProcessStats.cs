@@ -122,6 +122,9 @@ internal sealed class WatchedProcess(string label, int pid)
 
     public double RssMb { get; private set; }
 
+    /// <summary>RSS split into anonymous (heaps, stacks), file-backed (mapped assemblies) and shared (double-mapped JIT code) memory, in MB.</summary>
+    public (double Anon, double File, double Shmem) RssParts { get; private set; }
+
     public bool Exited { get; private set; }
 
     /// <summary>Resolves <c>LABEL=PID</c>, <c>PID</c> or a command-line fragment that matches exactly one process.</summary>
@@ -180,6 +183,7 @@ internal sealed class WatchedProcess(string label, int pid)
             System = system - _system;
             PeakRssMb = ProcessStats.StatusKb(Pid, "VmHWM") / 1024.0;
             RssMb = ProcessStats.StatusKb(Pid, "VmRSS") / 1024.0;
+            RssParts = (ProcessStats.StatusKb(Pid, "RssAnon") / 1024.0, ProcessStats.StatusKb(Pid, "RssFile") / 1024.0, ProcessStats.StatusKb(Pid, "RssShmem") / 1024.0);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

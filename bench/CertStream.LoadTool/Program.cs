@@ -152,7 +152,7 @@ foreach (var process in watched)
 {
     Console.WriteLine(process.Exited
         ? $"  {process.Label,-22} (pid {process.Pid}) exited during the window"
-        : $"  {process.Label,-22} {F(process.Cpu.TotalMicroseconds / Math.Max(1, delivered), "0.000")} µs ({F(process.Cpu.TotalSeconds)} s = {F(process.Cpu.TotalSeconds / elapsed.TotalSeconds)} cores, {F(100 * process.System.TotalSeconds / Math.Max(0.001, process.Cpu.TotalSeconds), "0")} % kernel); RSS peak {F(process.PeakRssMb, "0.0")} MB, now {F(process.RssMb, "0.0")} MB");
+        : $"  {process.Label,-22} {F(process.Cpu.TotalMicroseconds / Math.Max(1, delivered), "0.000")} µs ({F(process.Cpu.TotalSeconds)} s = {F(process.Cpu.TotalSeconds / elapsed.TotalSeconds)} cores, {F(100 * process.System.TotalSeconds / Math.Max(0.001, process.Cpu.TotalSeconds), "0")} % kernel); RSS peak {F(process.PeakRssMb, "0.0")} MB, now {F(process.RssMb, "0.0")} MB (anon {F(process.RssParts.Anon, "0.0")}, file {F(process.RssParts.File, "0.0")}, shmem {F(process.RssParts.Shmem, "0.0")})");
 }
 
 var total = watched.Where(p => !p.Exited).Sum(p => p.Cpu.TotalMicroseconds);

@@ -7,25 +7,24 @@ using CertStream.Gateway.Fanout;
 namespace CertStream.Gateway.Transports.WebSockets;
 
 /// <summary>
-/// A WebSocket client on Kestrel's upgraded connection. Frames are written by hand straight into
-/// the connection's output pipe (Kestrel's pooled blocks: no buffer of our own, no second copy)
-/// and a batch of messages costs one flush and one send (the framework's WebSocket flushes every
-/// frame, and its keep-alive runs on its own timer rather than the node's clock). What a client
-/// that does not read can pin is bounded by the pipe's limit (Kestrel's <c>MaxResponseBufferSize</c>,
-/// past which a flush waits) plus one batch. The receive loop reads every client frame,
+/// A WebSocket client on Kestrel's upgraded connection. Frames are written by hand into one pooled
+/// buffer per batch and handed to the connection in a single write, so a batch of messages costs
+/// one flush and one send (the framework's WebSocket flushes every frame, and its keep-alive runs
+/// on its own timer rather than the node's clock). The receive loop reads every client frame,
 /// answers pings, ends the connection on a close frame and ignores data, which it caps at
 /// <c>max_inbound_message_bytes</c>.
 /// </summary>
 internal sealed class WebSocketClient : ClientConnection
 {
     private readonly HttpContext _context;
-    private PipeWriter _output = null!; // the connection's, from RunAsync on (the send loop starts there)
+    private readonly PooledBufferWriter _output = new();
     private readonly int _maxInboundMessage;
     private readonly TaskCompletionSource _peerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _pongGate = new();
     private byte[]? _pongPayload;
     private int _pongLength = -1;
     private PipeReader? _input;
+    private Stream? _stream;
     private bool _inMessage;
     private long _messageBytes;
     private volatile bool _peerSentClose;
@@ -43,9 +42,7 @@ internal sealed class WebSocketClient : ClientConnection
     /// <summary>Serves the client on the upgraded stream until either side closes.</summary>
     public async Task RunAsync(Stream upgraded)
     {
-        // After the upgrade the response body writer is the raw connection (the upgraded stream
-        // writes through it too); framing into it directly saves a copy per byte.
-        _output = _context.Response.BodyWriter;
+        _stream = upgraded;
         // Zero-byte reads: an idle connection holds no read buffer (docs/engineering.md §1).
         _input = PipeReader.Create(upgraded, new StreamPipeReaderOptions(bufferSize: 1024, minimumReadSize: 256, leaveOpen: true, useZeroByteReads: true));
         using var aborted = _context.RequestAborted.Register(static state => ((WebSocketClient)state!).RequestClose(DisconnectReason.ClientClosed), this);
@@ -54,6 +51,7 @@ internal sealed class WebSocketClient : ClientConnection
         _input.CancelPendingRead();
         await receiving;
         await _input.CompleteAsync();
+        _output.Reset();
     }
 
     protected override void WriteMessage(ReadOnlySpan<byte> json) => WebSocketFrames.Write(_output, WebSocketFrames.Text, json);
@@ -77,22 +75,37 @@ internal sealed class WebSocketClient : ClientConnection
 
     protected override ValueTask<bool> FlushAsync()
     {
-        var flush = _output.FlushAsync();
-        if (flush.IsCompletedSuccessfully)
+        try
         {
-            var result = flush.Result;
-            return new ValueTask<bool>(!result.IsCompleted && !result.IsCanceled);
-        }
+            var write = _stream!.WriteAsync(_output.WrittenMemory);
+            if (write.IsCompletedSuccessfully)
+            {
+                _output.Reset();
+                return new ValueTask<bool>(true);
+            }
 
-        return AwaitFlushAsync(flush);
+            return AwaitWriteAsync(write);
+        }
+        catch
+        {
+            _output.Reset();
+            throw;
+        }
     }
 
-    // Only a client that is behind (the pipe holds more than its limit) gets here; pooling keeps even that allocation-free.
+    // Only a client that is behind gets here; pooling keeps even that allocation-free.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<bool> AwaitFlushAsync(ValueTask<FlushResult> flush)
+    private async ValueTask<bool> AwaitWriteAsync(ValueTask write)
     {
-        var result = await flush;
-        return !result.IsCompleted && !result.IsCanceled;
+        try
+        {
+            await write;
+            return true;
+        }
+        finally
+        {
+            _output.Reset();
+        }
     }
 
     protected override void Abort() => _context.Abort();
