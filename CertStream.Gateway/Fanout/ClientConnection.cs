@@ -24,6 +24,13 @@ internal abstract class ClientConnection
     /// </summary>
     private const long MaxFlushBytes = 28 * 1024;
 
+    /// <summary>
+    /// The batch of a client whose previous write had to wait (its socket and the transport's
+    /// buffer were full): small, because it only lands in a buffer that drains at the client's
+    /// pace, so what a slow client pins stays a fraction of a keeping-up client's batch.
+    /// </summary>
+    private const long BehindFlushBytes = 8 * 1024;
+
     private readonly WakeSignal _wake = new();
     private readonly Lock _accounting = new();
 
@@ -46,6 +53,7 @@ internal abstract class ClientConnection
     private int _closeReason;
     private ITimer? _closeDeadline;
     private volatile bool _finished;
+    private bool _behind;          // the previous flush did not complete at once; sender only
 
     protected ClientConnection(StreamTopic topic, TransportProtocol protocol, string remote, ClientServices services)
     {
@@ -243,7 +251,9 @@ internal abstract class ClientConnection
 
                     Volatile.Write(ref _flushStarted, Services.Time.GetTimestamp());
                     Volatile.Write(ref _writes, _writes + 1);
-                    var writable = await FlushAsync();
+                    var flush = FlushAsync();
+                    _behind = !flush.IsCompleted;
+                    var writable = await flush;
                     Volatile.Write(ref _flushStarted, 0);
                     if (!writable)
                     {
@@ -311,7 +321,7 @@ internal abstract class ClientConnection
             wrote = true;
         }
 
-        var budget = MaxFlushBytes;
+        var budget = _behind ? BehindFlushBytes : MaxFlushBytes;
         var messages = 0;
         var ring = Topic.Ring;
         while (true)

@@ -130,7 +130,10 @@ foreach (var process in watched)
 
 var toolCpu = Process.GetCurrentProcess().TotalProcessorTime - toolCpuStart;
 var published = Published();
-var delivered = Delivered(connected);
+// One snapshot per group: the receivers keep counting while the report is written.
+var deliveredNormal = Delivered(normal);
+var deliveredSlow = Delivered(slow);
+var delivered = deliveredNormal + deliveredSlow;
 var closed = connected.Where(r => r.Closed is not null).ToArray();
 var batching = await ScrapeBatchingAsync(options.Url);
 var loadAfter = File.ReadAllText("/proc/loadavg").Trim();
@@ -142,8 +145,8 @@ Console.WriteLine($"published (measured)      {published} messages in {options.D
 Console.WriteLine($"delivered                 {Share(delivered, published * connected.Length)}");
 if (slow.Count > 0)
 {
-    Console.WriteLine($"  to normal readers       {Share(Delivered(normal), published * normal.Length)}");
-    Console.WriteLine($"  to slow readers         {Share(Delivered(slow), published * slow.Count)}");
+    Console.WriteLine($"  to normal readers       {Share(deliveredNormal, published * normal.Length)}");
+    Console.WriteLine($"  to slow readers         {Share(deliveredSlow, published * slow.Count)}");
 }
 
 Console.WriteLine($"delivered messages/s      {F(delivered / options.Duration.TotalSeconds, "0")}");
