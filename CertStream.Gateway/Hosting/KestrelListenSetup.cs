@@ -16,11 +16,10 @@ namespace CertStream.Gateway.Hosting;
 internal sealed class KestrelListenSetup(IOptions<ServerOptions> server, IConfiguration configuration) : IConfigureOptions<KestrelServerOptions>
 {
     /// <summary>
-    /// Kestrel's per-connection output buffer before a write waits (default 64 KiB). A quarter of
-    /// it: with one batch on top (28 KiB and a message) and the batch's own 32 KiB pooled buffer
-    /// while its write waits, it is what a stalled client pins in pooled memory.
+    /// Kestrel's per-connection output buffer before a write waits (default 64 KiB). Halved: it is
+    /// what a stalled client pins in pooled memory, on top of its 16 KiB batch.
     /// </summary>
-    private const int MaxResponseBufferSize = 16 * 1024;
+    private const int MaxResponseBufferSize = 32 * 1024;
 
     public void Configure(KestrelServerOptions kestrel)
     {
