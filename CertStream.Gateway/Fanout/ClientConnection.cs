@@ -16,11 +16,21 @@ namespace CertStream.Gateway.Fanout;
 internal abstract class ClientConnection
 {
     /// <summary>
-    /// Most bytes of messages written per flush. A keeping-up client's batch is far smaller (one
-    /// flush interval's worth); this caps what a far-behind client holds in its write buffer, so a
-    /// thousand stalled clients stay within tens of megabytes.
+    /// Most bytes of messages written per flush: one flush interval's worth at a high rate (500
+    /// lite messages/s x 25 ms is about 19 KB) goes out in one write, since the write, not the
+    /// byte, is what costs. With the message that crosses it, framed, a batch still fits the
+    /// transports' 32 KiB pooled buffer; it also caps what a far-behind client adds to Kestrel's
+    /// output buffer (past whose limit the flush waits), so stalled clients stay bounded.
     /// </summary>
-    private const long MaxFlushBytes = 16 * 1024;
+    private const long MaxFlushBytes = 28 * 1024;
+
+    /// <summary>
+    /// The batch of a client whose previous write had to wait (its socket and the transport's
+    /// buffer were full): smaller, because it only lands in a buffer that drains at the client's
+    /// pace. Not much smaller: a write costs the same CPU whatever it carries, and a reader that
+    /// is a little slow (one process reading a thousand sockets) stays behind for long stretches.
+    /// </summary>
+    private const long BehindFlushBytes = 16 * 1024;
 
     private readonly WakeSignal _wake = new();
     private readonly Lock _accounting = new();
@@ -44,6 +54,7 @@ internal abstract class ClientConnection
     private int _closeReason;
     private ITimer? _closeDeadline;
     private volatile bool _finished;
+    private bool _behind;          // the previous flush did not complete at once; sender only
 
     protected ClientConnection(StreamTopic topic, TransportProtocol protocol, string remote, ClientServices services)
     {
@@ -103,6 +114,9 @@ internal abstract class ClientConnection
 
     /// <summary>Wakes the send loop: new messages, a control frame or a close is due.</summary>
     public void Wake() => _wake.Set();
+
+    /// <summary>Wakes the send loop on this thread: it writes what is due and returns at its next await (the flush tick).</summary>
+    public void WakeInline() => _wake.SetInline();
 
     /// <summary>
     /// Asks the connection to close; the first reason given wins. The close (pending writes, close
@@ -238,7 +252,9 @@ internal abstract class ClientConnection
 
                     Volatile.Write(ref _flushStarted, Services.Time.GetTimestamp());
                     Volatile.Write(ref _writes, _writes + 1);
-                    var writable = await FlushAsync();
+                    var flush = FlushAsync();
+                    _behind = !flush.IsCompleted;
+                    var writable = await flush;
                     Volatile.Write(ref _flushStarted, 0);
                     if (!writable)
                     {
@@ -306,7 +322,7 @@ internal abstract class ClientConnection
             wrote = true;
         }
 
-        var budget = MaxFlushBytes;
+        var budget = _behind ? BehindFlushBytes : MaxFlushBytes;
         var messages = 0;
         var ring = Topic.Ring;
         while (true)

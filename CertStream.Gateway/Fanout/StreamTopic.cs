@@ -12,6 +12,9 @@ namespace CertStream.Gateway.Fanout;
 /// </summary>
 internal sealed class StreamTopic
 {
+    /// <summary>Clients a flush tick serves on one thread before it spreads over the cores.</summary>
+    internal const int InlineSlice = 256;
+
     private static readonly TimeSpan SubscribeRetryDelay = TimeSpan.FromSeconds(1);
 
     private readonly IConnectionMultiplexer _redis;
@@ -49,12 +52,17 @@ internal sealed class StreamTopic
     /// <summary>Adds a client; the task completes once the stream's Redis subscription is in place.</summary>
     public Task AddAsync(ClientConnection client)
     {
+        Attach(client);
+        return ReconcileAsync();
+    }
+
+    /// <summary>Adds a client to the fan-out without touching the subscription (the benchmarks feed the ring themselves).</summary>
+    internal void Attach(ClientConnection client)
+    {
         lock (_clientsGate)
         {
             _clients = [.. _clients, client];
         }
-
-        return ReconcileAsync();
     }
 
     public Task RemoveAsync(ClientConnection client)
@@ -80,12 +88,36 @@ internal sealed class StreamTopic
         return ReconcileAsync();
     }
 
-    /// <summary>With a flush interval: wakes the clients if messages arrived since the last flush.</summary>
+    /// <summary>
+    /// With a flush interval (on the flush tick): if messages arrived since the last flush, runs
+    /// every client's send loop up to its next await on the calling thread, or, with more clients
+    /// than <see cref="InlineSlice"/> and more than one core, on one thread per core, each taking
+    /// a slice. A thread-pool work item per client and flush cost more than the write itself.
+    /// </summary>
     public void WakeIfPending()
     {
-        if (Interlocked.Exchange(ref _pending, 0) != 0)
+        if (Interlocked.Exchange(ref _pending, 0) == 0)
         {
-            WakeAll();
+            return;
+        }
+
+        var clients = Clients;
+        var slices = Math.Min(Environment.ProcessorCount, (clients.Length + InlineSlice - 1) / InlineSlice);
+        for (var slice = 1; slice < slices; slice++)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static state => WakeInline(state.Clients, state.Slice, state.Slices), (Clients: clients, Slice: slice, Slices: slices), preferLocal: false);
+        }
+
+        WakeInline(clients, 0, Math.Max(1, slices));
+    }
+
+    private static void WakeInline(ClientConnection[] clients, int slice, int slices)
+    {
+        var from = (int)((long)clients.Length * slice / slices);
+        var to = (int)((long)clients.Length * (slice + 1) / slices);
+        for (var i = from; i < to; i++)
+        {
+            clients[i].WakeInline();
         }
     }
 
@@ -109,25 +141,34 @@ internal sealed class StreamTopic
                 return;
             }
 
-            lock (_ringGate)
-            {
-                Ring.Append(payload);
-            }
-
-            _services.Metrics.Received(Kind);
-            if (_flushScheduler is null)
-            {
-                WakeAll();
-            }
-            else
-            {
-                Volatile.Write(ref _pending, 1);
-                _flushScheduler.Arm();
-            }
+            Deliver(payload);
         }
         catch (Exception ex)
         {
             GatewayLog.LogErrorMessageHandlerFailed(_services.Logger, _channel.ToString(), ex);
+        }
+    }
+
+    /// <summary>
+    /// Queues one message for every client of the stream: one ring slot, whatever the number of
+    /// clients, then a wake-up (now, or at the next flush tick). Called in order, from one thread.
+    /// </summary>
+    internal void Deliver(ReadOnlyMemory<byte> payload)
+    {
+        lock (_ringGate)
+        {
+            Ring.Append(payload);
+        }
+
+        _services.Metrics.Received(Kind);
+        if (_flushScheduler is null)
+        {
+            WakeAll();
+        }
+        else
+        {
+            Volatile.Write(ref _pending, 1);
+            _flushScheduler.Arm();
         }
     }
 

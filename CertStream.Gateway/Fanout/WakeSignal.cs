@@ -5,8 +5,10 @@ namespace CertStream.Gateway.Fanout;
 /// <summary>
 /// An auto-reset wake-up for one client's send loop: many threads <see cref="Set"/>, one loop
 /// awaits. Reusable and allocation-free (unlike a TaskCompletionSource per wait), and a Set that
-/// lands while the loop is busy is remembered, so no wake-up is lost. Continuations always run on
-/// the thread pool, so the Redis loop that calls Set never ends up writing to a socket.
+/// lands while the loop is busy is remembered, so no wake-up is lost. <see cref="Set"/> runs the
+/// loop's continuation on the thread pool, so the Redis loop that calls it never ends up writing
+/// to a socket; <see cref="SetInline"/> runs it on the calling thread (the flush tick, which has
+/// nothing else to do: a thread-pool hop per client and flush is pure overhead there).
 /// </summary>
 internal sealed class WakeSignal : IValueTaskSource<bool>
 {
@@ -14,7 +16,7 @@ internal sealed class WakeSignal : IValueTaskSource<bool>
     private const int Waiting = 1;
     private const int Signaled = 2;
 
-    private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
+    private ManualResetValueTaskSourceCore<bool> _core;
     private int _state;
 
     /// <summary>Completes when <see cref="Set"/> is (or has been, since the last wait) called. Single awaiter.</summary>
@@ -36,7 +38,15 @@ internal sealed class WakeSignal : IValueTaskSource<bool>
         return new ValueTask<bool>(this, _core.Version);
     }
 
-    public void Set()
+    public void Set() => Signal(inline: false);
+
+    /// <summary>
+    /// Like <see cref="Set"/>, but a waiting loop continues on this thread until its next await
+    /// (typically one write and a flush that the socket takes at once).
+    /// </summary>
+    public void SetInline() => Signal(inline: true);
+
+    private void Signal(bool inline)
     {
         while (true)
         {
@@ -54,6 +64,10 @@ internal sealed class WakeSignal : IValueTaskSource<bool>
                 default:
                     if (Interlocked.CompareExchange(ref _state, Idle, Waiting) == Waiting)
                     {
+                        // Only the winner of the exchange completes the wait, so the flag is ours
+                        // until the next WaitAsync, which cannot start before the continuation runs.
+                        // (A continuation registered after this completes is queued regardless.)
+                        _core.RunContinuationsAsynchronously = !inline;
                         _core.SetResult(true);
                         return;
                     }

@@ -40,10 +40,13 @@ public sealed class GatewayOptions
 
     /// <summary>
     /// Messages for a client are gathered for up to this long and written with one flush. 0 writes
-    /// every message as soon as it arrives. A few milliseconds cut the gateway's CPU per message
-    /// several-fold at high rates (see bench/CertStream.LoadTool) at a latency cost of at most this much.
+    /// every message as soon as it arrives. A write costs the same CPU (mostly the kernel's, on
+    /// loopback the receiver's too) whether it carries 5 messages or 15, so the interval divides the
+    /// gateway's CPU per message at high rates, at a latency cost of at most this much: 25 ms is
+    /// about 12 lite messages per write at 500/s and leaves half of a 50 ms p99 budget for the rest
+    /// of the path (bench/README.md has the measurements).
     /// </summary>
-    [ConfigurationKeyName("flush_interval_ms")] public int FlushIntervalMs { get; init; } = 10;
+    [ConfigurationKeyName("flush_interval_ms")] public int FlushIntervalMs { get; init; } = 25;
 
     /// <summary>
     /// Runs Kestrel's socket continuations on its I/O threads instead of hopping to the thread pool

@@ -101,3 +101,108 @@ internal static class ProcessStats
         }
     }
 }
+
+/// <summary>A process the report covers: its label and pid, with its CPU time at the start of the window.</summary>
+internal sealed class WatchedProcess(string label, int pid)
+{
+    private TimeSpan _user;
+    private TimeSpan _system;
+
+    public string Label { get; } = label;
+
+    public int Pid { get; } = pid;
+
+    public TimeSpan User { get; private set; }
+
+    public TimeSpan System { get; private set; }
+
+    public TimeSpan Cpu => User + System;
+
+    public double PeakRssMb { get; private set; }
+
+    public double RssMb { get; private set; }
+
+    /// <summary>RSS split into anonymous (heaps, stacks), file-backed (mapped assemblies) and shared (double-mapped JIT code) memory, in MB.</summary>
+    public (double Anon, double File, double Shmem) RssParts { get; private set; }
+
+    public bool Exited { get; private set; }
+
+    /// <summary>Resolves <c>LABEL=PID</c>, <c>PID</c> or a command-line fragment that matches exactly one process.</summary>
+    public static WatchedProcess Resolve(string spec)
+    {
+        var label = spec;
+        var target = spec;
+        var eq = spec.IndexOf('=', StringComparison.Ordinal);
+        if (eq > 0)
+        {
+            label = spec[..eq];
+            target = spec[(eq + 1)..];
+        }
+
+        if (int.TryParse(target, NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+        {
+            return new WatchedProcess(eq > 0 ? label : Name(pid), pid);
+        }
+
+        var self = Environment.ProcessId;
+        var matches = new List<int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(dir), out var candidate) && candidate != self)
+            {
+                try
+                {
+                    var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
+                    if (cmdline.Contains(target, StringComparison.Ordinal))
+                    {
+                        matches.Add(candidate);
+                    }
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                }
+            }
+        }
+
+        return matches.Count == 1
+            ? new WatchedProcess(label, matches[0])
+            : throw new ArgumentException($"--watch {spec}: {matches.Count} processes match '{target}' ({string.Join(", ", matches)}); give LABEL=PID");
+    }
+
+    public void Start()
+    {
+        (_user, _system) = ProcessStats.CpuTimes(Pid);
+    }
+
+    public void Stop()
+    {
+        try
+        {
+            var (user, system) = ProcessStats.CpuTimes(Pid);
+            User = user - _user;
+            System = system - _system;
+            PeakRssMb = ProcessStats.StatusKb(Pid, "VmHWM") / 1024.0;
+            RssMb = ProcessStats.StatusKb(Pid, "VmRSS") / 1024.0;
+            RssParts = (ProcessStats.StatusKb(Pid, "RssAnon") / 1024.0, ProcessStats.StatusKb(Pid, "RssFile") / 1024.0, ProcessStats.StatusKb(Pid, "RssShmem") / 1024.0);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Exited = true;
+        }
+    }
+
+    private static string Name(int pid)
+    {
+        try
+        {
+            var parts = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries);
+            // "dotnet X.dll" is named after the dll; anything else after its executable.
+            var dll = parts.FirstOrDefault(p => p.EndsWith(".dll", StringComparison.Ordinal));
+            return Path.GetFileNameWithoutExtension(dll ?? parts.FirstOrDefault() ?? pid.ToString(CultureInfo.InvariantCulture));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return pid.ToString(CultureInfo.InvariantCulture);
+        }
+    }
+}

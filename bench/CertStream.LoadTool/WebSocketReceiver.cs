@@ -11,7 +11,7 @@ namespace CertStream.LoadTool;
 /// counts messages and records each one's delay from <c>seen</c>. Written by hand rather than with
 /// ClientWebSocket so that 1,000 of them cost the shared two cores as little as possible.
 /// </summary>
-internal sealed class WebSocketReceiver(Socket socket, byte[] buffer, int start, int end)
+internal sealed class WebSocketReceiver(Socket socket, byte[] buffer, int start, int end, ReadPattern reader)
 {
     private byte[] _buffer = buffer;
     private int _start = start;
@@ -31,14 +31,22 @@ internal sealed class WebSocketReceiver(Socket socket, byte[] buffer, int start,
 
     public string? Closed { get; private set; }
 
-    public static async Task<WebSocketReceiver> ConnectAsync(Uri url, CancellationToken ct)
+    /// <summary>How this client reads.</summary>
+    public ReadPattern Reader => reader;
+
+    public static async Task<WebSocketReceiver> ConnectAsync(Uri url, ReadPattern reader, int? receiveBuffer, CancellationToken ct)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        if (receiveBuffer is { } size)
+        {
+            socket.ReceiveBufferSize = size; // before connecting, so the window is negotiated with it
+        }
+
         await socket.ConnectAsync(url.Host, url.Port, ct);
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
         var request = $"GET {url.PathAndQuery} HTTP/1.1\r\nHost: {url.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n";
         await socket.SendAsync(Encoding.ASCII.GetBytes(request), SocketFlags.None, ct);
-        var buffer = new byte[16 * 1024];
+        var buffer = new byte[reader.Size + (16 * 1024)]; // room for one recv after a partial frame
         var end = 0;
         while (true)
         {
@@ -61,7 +69,7 @@ internal sealed class WebSocketReceiver(Socket socket, byte[] buffer, int start,
                 throw new IOException($"handshake refused: {head.Split('\r')[0]}");
             }
 
-            return new WebSocketReceiver(socket, buffer, headerEnd + 4, end);
+            return new WebSocketReceiver(socket, buffer, headerEnd + 4, end, reader);
         }
     }
 
@@ -83,12 +91,13 @@ internal sealed class WebSocketReceiver(Socket socket, byte[] buffer, int start,
                     _start = 0;
                 }
 
-                if (_end == _buffer.Length)
+                if (_buffer.Length - _end < reader.Size)
                 {
-                    Array.Resize(ref _buffer, _buffer.Length * 2);
+                    Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _end + reader.Size));
                 }
 
-                var read = await socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, ct);
+                // One recv of at most the pattern's size, like a client that reads with a fixed buffer.
+                var read = await socket.ReceiveAsync(_buffer.AsMemory(_end, reader.Size), SocketFlags.None, ct);
                 if (read == 0)
                 {
                     Closed = "connection closed without a close frame";
@@ -96,6 +105,10 @@ internal sealed class WebSocketReceiver(Socket socket, byte[] buffer, int start,
                 }
 
                 _end += read;
+                if (reader.Interval > TimeSpan.Zero)
+                {
+                    await Task.Delay(reader.Interval, ct);
+                }
             }
         }
         catch (OperationCanceledException)
