@@ -1,5 +1,6 @@
 using CertStream.Ingestor.Ct;
 using CertStream.Ingestor.Ct.Http;
+using CertStream.Ingestor.Feed;
 using CertStream.Ingestor.Following;
 using CertStream.Ingestor.Health;
 using CertStream.Ingestor.Options;
@@ -24,7 +25,8 @@ public sealed class LogWorker(
     IngestorMetrics metrics,
     IOptions<CtLogOptions> options,
     TimeProvider time,
-    ILogger<LogWorker> logger)
+    ILogger<LogWorker> logger,
+    IFeedTap? feed = null)
 {
     public async Task RunAsync(CtLogInfo log, string owner, CancellationToken ct)
     {
@@ -38,6 +40,11 @@ public sealed class LogWorker(
         try
         {
             session.Restore(await store.LoadAsync(log.Key));
+            if (feed is not null)
+            {
+                await feed.AttachAsync(log, session.HasCursor ? session.NextIndex : null, ct);
+            }
+
             IngestorLog.FollowingLog(logger, log.Key, log.TypeName, session.HasCursor ? session.NextIndex : -1);
             while (!ct.IsCancellationRequested)
             {
@@ -64,6 +71,7 @@ public sealed class LogWorker(
                 if (previous is { } from)
                 {
                     IngestorLog.CircuitChanged(logger, log.Key, from, breaker.State);
+                    feed?.HealthChanged(log, from, breaker.State);
                 }
 
                 if (breaker.State == CircuitState.Open)
@@ -94,6 +102,7 @@ public sealed class LogWorker(
         finally
         {
             metrics.Untrack(log.Key);
+            feed?.Detach(log);
         }
     }
 }
