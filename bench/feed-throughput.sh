@@ -62,6 +62,7 @@ else
 fi
 T1=$(date +%s.%N); C1=$(cpu $I)
 P1=$(metric certstream_ingestor_entries_published_total); F1=$(metric certstream_ingestor_feed_confirmed_total)
+echo "feed fell behind: $(metric certstream_ingestor_feed_fell_behind_total) times, re-read from the CT logs: $(metric certstream_ingestor_feed_refetched_total) entries"
 TICK=$(getconf CLK_TCK)
 python3 - "$MODE" "$T0" "$T1" "$C0" "$C1" "$TICK" $((P1 - P0)) $((F1 - F0)) <<'PY'
 import sys

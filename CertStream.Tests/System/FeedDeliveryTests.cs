@@ -76,6 +76,11 @@ public sealed class FeedDeliveryTests
         await WaitForLiveCursorsAsync(db, grown, "the live streams keep flowing while RabbitMQ is down");
         Assert.True(await first.MetricAsync("certstream_ingestor_feed_fell_behind_total") >= 1, "the feed fell behind while RabbitMQ was down");
         Assert.True(await first.MetricAsync("certstream_ingestor_feed_backlog") <= QueueCapacity, "the backlog stays within feed:queue_capacity");
+        using (var health = await system.Http.GetAsync(first.BaseUrl + "/health", Ct))
+        {
+            Assert.True(health.IsSuccessStatusCode, $"RabbitMQ being down made the ingestor unready: {(int)health.StatusCode} {await health.Content.ReadAsStringAsync(Ct)}");
+        }
+
         await rabbit.StartAgainAsync(Ct);
         await WaitForAllAsync(recorder, logs, start, grown, "every certificate arrives after the RabbitMQ restart");
 
