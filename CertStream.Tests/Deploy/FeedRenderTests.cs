@@ -32,7 +32,7 @@ public sealed class FeedRenderTests
         Assert.StartsWith("docker.io/library/rabbitmq:", (string?)container["image"]);
         Assert.Equal(secretName, (string?)Env(container, "RABBITMQ_DEFAULT_PASS")["valueFrom"]!["secretKeyRef"]!["name"]);
         Assert.NotNull(rabbit["spec"]!["volumeClaimTemplates"]);
-        Assert.Equal(5672, (int)rendered.Get("Service", "rabbitmq")["spec"]!["ports"]![0]!["port"]!);
+        Assert.Equal("5672", rendered.Get("Service", "rabbitmq")["spec"]!["ports"]![0]!["port"]!.ToString());
 
         var ingestor = RenderedObjects.Container(rendered.Get("Deployment", "ingestor"), "ingestor");
         var env = ingestor["env"]!.AsArray().Select(e => (string)e!["name"]!).ToList();
