@@ -1,4 +1,5 @@
 using CertStream.Feed.Contracts;
+using CertStream.FeedConsumer.Telemetry;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -9,7 +10,7 @@ namespace CertStream.FeedConsumer;
 /// thrown here is retried by the endpoint's retry policy (see <see cref="FeedConsumerApp"/>);
 /// a message that fails every retry lands in the error queue, nothing is lost.
 /// </summary>
-public sealed partial class CertificateLoggedConsumer(
+public sealed class CertificateLoggedConsumer(
     FeedStatistics statistics,
     IEnumerable<ICertificateObserver> observers,
     IOptions<FeedConsumerOptions> options,
@@ -33,12 +34,9 @@ public sealed partial class CertificateLoggedConsumer(
         if (o.DomainSuffix.Length > 0 && message.AllDomains.FirstOrDefault(d => d.EndsWith(o.DomainSuffix, StringComparison.OrdinalIgnoreCase)) is { } domain)
         {
             statistics.Matched();
-            Match(logger, domain, message.LogName, message.Index, message.Issuer);
+            FeedConsumerLog.Match(logger, domain, message.LogName, message.Index, message.Issuer);
         }
 
         return Task.CompletedTask;
     }
-
-    [LoggerMessage(5001, LogLevel.Information, "Match: {Domain} in {Log} #{Index}, issued by {Issuer}")]
-    private static partial void Match(ILogger logger, string domain, string log, long index, string issuer);
 }

@@ -1,9 +1,10 @@
+using CertStream.FeedConsumer.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace CertStream.FeedConsumer;
 
 /// <summary>Logs the counts every ten seconds.</summary>
-public sealed partial class StatisticsReporter(FeedStatistics statistics, IOptions<FeedConsumerOptions> options, TimeProvider time,
+public sealed class StatisticsReporter(FeedStatistics statistics, IOptions<FeedConsumerOptions> options, TimeProvider time,
     ILogger<StatisticsReporter> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -13,14 +14,11 @@ public sealed partial class StatisticsReporter(FeedStatistics statistics, IOptio
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                Report(logger, options.Value.QueueName, statistics.Messages, statistics.Distinct, statistics.Duplicates, statistics.Matches);
+                FeedConsumerLog.Statistics(logger, options.Value.QueueName, statistics.Messages, statistics.Distinct, statistics.Duplicates, statistics.Matches);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
     }
-
-    [LoggerMessage(5000, LogLevel.Information, "{Queue}: {Messages} messages, {Distinct} certificates, {Duplicates} redelivered, {Matches} matches")]
-    private static partial void Report(ILogger logger, string queue, long messages, long distinct, long duplicates, long matches);
 }
