@@ -23,6 +23,9 @@ public static class RedisNames
     /// <summary>Hash with the tree state of one log: next index, largest tree size seen.</summary>
     public static string LogStateKey(string logKey) => Prefix + "log:" + logKey + ":state";
 
+    /// <summary>String key holding the durable feed's cursor of one log: the next index not yet confirmed by RabbitMQ.</summary>
+    public static string FeedCursorKey(string logKey) => Prefix + "log:" + logKey + ":feed";
+
     /// <summary>String key whose value is the id of the ingestor replica that polls the log.</summary>
     public static string LogLeaseKey(string logKey) => Prefix + "log:" + logKey + ":lease";
 

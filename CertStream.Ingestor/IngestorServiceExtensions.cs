@@ -4,6 +4,7 @@ using CertStream.Ingestor.Coordination;
 using CertStream.Ingestor.Ct.Http;
 using CertStream.Ingestor.Ct.Rfc6962;
 using CertStream.Ingestor.Ct.StaticCt;
+using CertStream.Ingestor.Feed;
 using CertStream.Ingestor.Following;
 using CertStream.Ingestor.Hosting;
 using CertStream.Ingestor.LogList;
@@ -88,6 +89,11 @@ public static class IngestorServiceExtensions
         services.AddSingleton<LogListSource>();
         services.AddSingleton<IngestorReadiness>();
         services.AddHealthChecks().AddCheck<IngestorReadiness>("ingestor");
+        if (FeedOptions.IsEnabled(builder.Configuration))
+        {
+            builder.AddCertStreamFeed();
+        }
+
         services.AddHostedService<IngestorWorker>();
         services.AddHostedService<ProgressReporter>();
         return builder;

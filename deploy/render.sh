@@ -25,6 +25,9 @@
 #   CERTSTREAM_INGRESS_TLS_SECRET  a kubernetes.io/tls Secret for that host: https/wss at the Ingress [none]
 #   CERTSTREAM_PROXY_SERVICE_TYPE  ClusterIP (Ingress only) or LoadBalancer (also a public IP) [ClusterIP]
 #   CERTSTREAM_NAMESPACE        namespace of every object [kubectl's current one]
+#   CERTSTREAM_FEED_ENABLED     true: the durable feed, RabbitMQ as a StatefulSet (deploy/kustomize/feed) [false]
+#   RABBITMQ_PASSWORD           RabbitMQ password of user certstream (Secret only; required with the feed;
+#                               letters, digits, '-', '_' and '.': it goes into an AMQP URI)
 #   ASPIRATE                    aspirate command [aspirate]
 #   CERTSTREAM_ASPIRATE_OUTPUT  skip steps 1-2 and use this aspirate output folder (tests)
 set -euo pipefail
@@ -52,6 +55,8 @@ ingress_host=${CERTSTREAM_INGRESS_HOST:-}
 ingress_tls_secret=${CERTSTREAM_INGRESS_TLS_SECRET:-}
 proxy_service_type=${CERTSTREAM_PROXY_SERVICE_TYPE:-ClusterIP}
 namespace=${CERTSTREAM_NAMESPACE:-}
+feed=${CERTSTREAM_FEED_ENABLED:-false}
+rabbitmq_password=${RABBITMQ_PASSWORD:-}
 
 check CERTSTREAM_IMAGE_REGISTRY "$registry" '^[A-Za-z0-9._:/-]+$' "is not a registry/repository prefix"
 check CERTSTREAM_IMAGE_TAG "$tag" '^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$' "is not an image tag"
@@ -67,6 +72,11 @@ check CERTSTREAM_INGRESS_TLS_SECRET "$ingress_tls_secret" '^([a-z0-9]([a-z0-9.-]
 [[ -z $ingress_tls_secret || -n $ingress_host ]] || fail "CERTSTREAM_INGRESS_TLS_SECRET needs CERTSTREAM_INGRESS_HOST (the certificate's host)"
 check CERTSTREAM_PROXY_SERVICE_TYPE "$proxy_service_type" '^(ClusterIP|LoadBalancer)$' "must be ClusterIP or LoadBalancer"
 check CERTSTREAM_NAMESPACE "$namespace" '^([a-z0-9]([a-z0-9-]*[a-z0-9])?)?$' "is not a namespace name"
+check CERTSTREAM_FEED_ENABLED "$feed" '^(true|false)$' "must be true or false"
+if [[ $feed == true ]]; then
+  [[ -n $rabbitmq_password ]] || fail "RABBITMQ_PASSWORD is required with CERTSTREAM_FEED_ENABLED=true (e.g. RABBITMQ_PASSWORD=\$(openssl rand -hex 24))"
+  check RABBITMQ_PASSWORD "$rabbitmq_password" '^[A-Za-z0-9._-]+$' "may hold only letters, digits, '-', '_' and '.' (it goes into an AMQP URI)"
+fi
 command -v kubectl >/dev/null || fail "kubectl is needed (kubectl kustomize renders the objects)"
 
 umask 077 # the work folder and OUT.yaml hold the Secret
@@ -83,7 +93,9 @@ else
   command -v "$aspirate" >/dev/null || fail "aspirate not found: set ASPIRATE or put it on PATH (see README)"
   mkdir "$work/manifest"
   echo "render.sh: publishing the Aspire manifest" >&2
-  dotnet run --project "$repo/CertStream.AppHost" -- \
+  # Without the feed's container (the AppHost adds one when CERTSTREAM_FEED_ENABLED=true): with the
+  # feed, deploy/kustomize/feed brings RabbitMQ with its volume and Secret.
+  env -u CERTSTREAM_FEED_ENABLED dotnet run --project "$repo/CertStream.AppHost" -- \
     --publisher manifest --output-path "$work/manifest/aspire-manifest.json" >"$work/manifest.log" 2>&1 \
     || { cat "$work/manifest.log" >&2; fail "the AppHost could not publish its manifest"; }
   echo "render.sh: running aspirate" >&2
@@ -98,12 +110,14 @@ cp -r "$repo/deploy/kustomize" "$work/kustomize"
 
 mkdir "$work/site"
 printf 'REDIS_PASSWORD=%s\nCERTSTREAM_AUTH_TOKENS=%s\n' "$redis_password" "$auth_tokens" >"$work/site/secrets.env"
+[[ $feed == true ]] && printf 'RABBITMQ_PASSWORD=%s\n' "$rabbitmq_password" >>"$work/site/secrets.env"
 {
   cat <<EOF
 apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
 resources:
   - ../kustomize
+$([[ $feed == true ]] && printf 'components:\n  - ../kustomize/feed\n')
 ${namespace:+namespace: $namespace}
 images:
   - {name: gateway, newName: $registry/gateway, newTag: "$tag"}

@@ -1,5 +1,6 @@
 using CertStream.Contracts;
 using CertStream.Ingestor.Ct;
+using CertStream.Ingestor.Feed;
 using CertStream.Ingestor.Health;
 using CertStream.Ingestor.Serialization;
 using CertStream.Ingestor.Telemetry;
@@ -32,14 +33,16 @@ public sealed class EntryPublisher : IDisposable
     private readonly IngestorMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger<EntryPublisher> _logger;
+    private readonly IFeedTap? _feed;
     private readonly Lock _gate = new();
     private readonly long[] _lastReceivers = new long[StreamKinds.Count];
     private readonly long[] _expected = new long[StreamKinds.Count];
     private DateTimeOffset? _waitUntil; // set while subscribers are expected back: MaxValue until reconnected
 
     public EntryPublisher(IConnectionMultiplexer redis, ICertificateMessageSerializer serializer, IngestorMetrics metrics,
-        TimeProvider time, ILogger<EntryPublisher> logger)
+        TimeProvider time, ILogger<EntryPublisher> logger, IFeedTap? feed = null)
     {
+        _feed = feed;
         _redis = redis;
         _serializer = serializer;
         _metrics = metrics;
@@ -69,6 +72,7 @@ public sealed class EntryPublisher : IDisposable
     private async Task<int> PublishChunkAsync(CtLogInfo log, IReadOnlyList<CtLogEntry> entries, int start, int count, CancellationToken ct)
     {
         var serialized = new List<SerializedCertificate>(count);
+        var indices = _feed is null ? null : new List<long>(count); // the durable feed's, when on
         try
         {
             for (var i = start; i < start + count; i++)
@@ -77,6 +81,7 @@ public sealed class EntryPublisher : IDisposable
                 try
                 {
                     serialized.Add(_serializer.Serialize(entry, log, _time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0));
+                    indices?.Add(entry.Index);
                 }
                 catch (CtDecodeException ex)
                 {
@@ -115,6 +120,7 @@ public sealed class EntryPublisher : IDisposable
                 await Task.Delay(Backoff.Delay(attempt, RetryBase, RetryMax), _time, ct);
             }
 
+            _feed?.Offer(log, indices!, serialized); // copies what it keeps; never waits
             await SetExamplesAsync(serialized[^1]);
             _metrics.EntriesPublished(log.Key, serialized.Count);
             return serialized.Count;

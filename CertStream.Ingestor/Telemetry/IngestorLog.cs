@@ -9,6 +9,34 @@ namespace CertStream.Ingestor.Telemetry;
 /// </summary>
 internal static partial class IngestorLog
 {
+    // 1500-1599: the durable feed (Feed/).
+    [LoggerMessage(1500, LogLevel.Information, "Durable feed on: publishing to RabbitMQ at {Host}, backlog of at most {Capacity} entries, batches of {BatchSize}")]
+    public static partial void FeedStarted(ILogger logger, string host, int capacity, int batchSize);
+
+    [LoggerMessage(1501, LogLevel.Information, "Feed of {Log}: feed cursor {FeedCursor}, live cursor {LiveCursor} (-1: none yet)")]
+    public static partial void FeedAttached(ILogger logger, string log, long feedCursor, long liveCursor);
+
+    [LoggerMessage(1502, LogLevel.Warning, "Feed of {Log} fell behind the live streams at index {Index} (live at {Frontier}): {Reason}; re-reading the gap from the CT log")]
+    public static partial void FeedFellBehind(ILogger logger, string log, long index, long frontier, string reason);
+
+    [LoggerMessage(1503, LogLevel.Information, "Feed of {Log} caught up with the live streams at index {Index}")]
+    public static partial void FeedCaughtUp(ILogger logger, string log, long index);
+
+    [LoggerMessage(1504, LogLevel.Warning, "Feed of {Log}: re-reading [{From}, {To}) from the CT log failed (attempt {Attempt}): {Error}; retrying with backoff")]
+    public static partial void FeedRefetchFailed(ILogger logger, string log, long from, long to, int attempt, string error);
+
+    [LoggerMessage(1505, LogLevel.Warning, "Feed: {Count} messages not confirmed by RabbitMQ (attempt {Attempt}): {Error}; sending them again with backoff, the feed cursors wait")]
+    public static partial void FeedPublishFailed(ILogger logger, int count, int attempt, string error);
+
+    [LoggerMessage(1506, LogLevel.Information, "Feed: RabbitMQ confirms again (attempt {Attempt})")]
+    public static partial void FeedPublishRecovered(ILogger logger, int attempt);
+
+    [LoggerMessage(1507, LogLevel.Warning, "Feed cursor of {Log} ({Index}) could not be saved: {Error}; saved with the next batch")]
+    public static partial void FeedCursorSaveFailed(ILogger logger, string log, long index, string error);
+
+    [LoggerMessage(1508, LogLevel.Warning, "Feed: health change of {Log} could not be published: {Error}")]
+    public static partial void FeedHealthPublishFailed(ILogger logger, string log, string error);
+
     [LoggerMessage(1000, LogLevel.Information, "Log list {Url}: following {Count} logs ({Custom} custom), skipped {Skipped}")]
     public static partial void LogListLoaded(ILogger logger, string url, int count, int custom, int skipped);
 

@@ -1,5 +1,6 @@
 using CertStream.Ingestor.Ct;
 using CertStream.Ingestor.Ct.Http;
+using CertStream.Ingestor.Feed;
 using CertStream.Ingestor.Following;
 using CertStream.Ingestor.Health;
 using CertStream.Ingestor.Options;
@@ -25,7 +26,8 @@ public sealed class LogWorker(
     IngestorMetrics metrics,
     IOptions<CtLogOptions> options,
     TimeProvider time,
-    ILogger<LogWorker> logger)
+    ILogger<LogWorker> logger,
+    IFeedTap? feed = null)
 {
     public async Task RunAsync(CtLogInfo log, string owner, CancellationToken ct)
     {
@@ -39,6 +41,11 @@ public sealed class LogWorker(
         try
         {
             session.Restore(await store.LoadAsync(log.Key));
+            if (feed is not null)
+            {
+                await feed.AttachAsync(log, session.HasCursor ? session.NextIndex : null, ct);
+            }
+
             IngestorLog.FollowStarted(logger, log.Key, log.TypeName, session.HasCursor ? session.NextIndex : -1);
             while (!ct.IsCancellationRequested)
             {
@@ -67,6 +74,7 @@ public sealed class LogWorker(
                 if (previous != breaker.State)
                 {
                     IngestorLog.CircuitChanged(logger, log.Key, previous, breaker.State);
+                    feed?.HealthChanged(log, previous, breaker.State);
                 }
 
                 if (breaker.State == CircuitState.Open)
@@ -97,6 +105,7 @@ public sealed class LogWorker(
         finally
         {
             metrics.Untrack(log.Key);
+            feed?.Detach(log);
         }
     }
 }

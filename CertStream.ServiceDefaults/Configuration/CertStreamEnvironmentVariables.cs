@@ -52,6 +52,11 @@ public static class CertStreamEnvironmentVariables
         ["CERTSTREAM_INGESTOR_HOST"] = "ingestor:host",
         ["CERTSTREAM_INGESTOR_PORT"] = "ingestor:port",
 
+        ["CERTSTREAM_FEED_ENABLED"] = "feed:enabled",
+        ["CERTSTREAM_FEED_QUEUE_CAPACITY"] = "feed:queue_capacity",
+        ["CERTSTREAM_FEED_BATCH_SIZE"] = "feed:batch_size",
+        ["CERTSTREAM_FEED_PUBLISH_TIMEOUT_SECS"] = "feed:publish_timeout_secs",
+
         ["CERTSTREAM_HOT_RELOAD_ENABLED"] = "hot_reload:enabled",
         ["CERTSTREAM_HOT_RELOAD_WATCH_PATH"] = "hot_reload:watch_path",
     };

@@ -117,7 +117,7 @@ public sealed class RenderScriptTests
         };
         foreach (var name in new[] { "CERTSTREAM_AUTH_ENABLED", "CERTSTREAM_TRUSTED_PROXY_CIDR", "CERTSTREAM_CT_LOGS_URL", "CERTSTREAM_NAMESPACE",
                      "CERTSTREAM_INGRESS_CLASS", "CERTSTREAM_INGRESS_HOST", "CERTSTREAM_INGRESS_TLS_SECRET", "CERTSTREAM_PROXY_SERVICE_TYPE", "CERTSTREAM_GATEWAY_REPLICAS",
-                     "CERTSTREAM_INGESTOR_REPLICAS", "CERTSTREAM_PROXY_REPLICAS" })
+                     "CERTSTREAM_INGESTOR_REPLICAS", "CERTSTREAM_PROXY_REPLICAS", "CERTSTREAM_FEED_ENABLED", "RABBITMQ_PASSWORD" })
         {
             environment[name] = null; // nothing from the machine running the tests
         }

@@ -260,6 +260,10 @@ public sealed class SimulatorHandle(ServiceProcess process, string baseUrl, Http
     public async Task<SimLogInfo> GrowAsync(string name, long count, TimeSpan? backdate = null) =>
         (await SendAsync(HttpMethod.Post, $"{name}/grow?count={count}" + (backdate is { } b ? $"&backdate_secs={b.TotalSeconds}" : ""))).Single();
 
+    /// <summary>Growth rate of <paramref name="name"/> (or <c>*</c>) from now on; 0 pauses.</summary>
+    public Task<IReadOnlyList<SimLogInfo>> SetRateAsync(string name, double entriesPerSecond) =>
+        SendAsync(HttpMethod.Post, $"{name}/rate?entries_per_second={entriesPerSecond.ToString(global::System.Globalization.CultureInfo.InvariantCulture)}");
+
     private async Task<IReadOnlyList<SimLogInfo>> SendAsync(HttpMethod method, string pathAndQuery)
     {
         using var request = new HttpRequestMessage(method, $"{BaseUrl}/control/logs/{pathAndQuery}");
