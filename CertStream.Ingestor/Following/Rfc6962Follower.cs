@@ -5,6 +5,7 @@ using CertStream.Ingestor.Ct.Rfc6962;
 using CertStream.Ingestor.Options;
 using CertStream.Ingestor.Publishing;
 using CertStream.Ingestor.Telemetry;
+using CertStream.Ingestor.Verification;
 using Microsoft.Extensions.Options;
 
 namespace CertStream.Ingestor.Following;
@@ -20,6 +21,7 @@ public sealed class Rfc6962Follower(
     EntryPublisher publisher,
     CatchUpPolicy catchUp,
     IngestorMetrics metrics,
+    PrecertChecker precerts,
     IOptions<CtLogOptions> options,
     ILogger<Rfc6962Follower> logger) : ILogFollower
 {
@@ -103,7 +105,7 @@ public sealed class Rfc6962Follower(
             var index = start + i;
             try
             {
-                entries.Add(Rfc6962EntryDecoder.Decode(index, raw[i].LeafInput, raw[i].ExtraData));
+                entries.Add(precerts.Check(log, Rfc6962EntryDecoder.Decode(index, raw[i].LeafInput, raw[i].ExtraData)));
             }
             catch (CtDecodeException ex)
             {

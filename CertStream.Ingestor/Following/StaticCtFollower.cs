@@ -3,6 +3,8 @@ using CertStream.Ingestor.Ct;
 using CertStream.Ingestor.Ct.StaticCt;
 using CertStream.Ingestor.Options;
 using CertStream.Ingestor.Publishing;
+using CertStream.Ingestor.Telemetry;
+using CertStream.Ingestor.Verification;
 using Microsoft.Extensions.Options;
 
 namespace CertStream.Ingestor.Following;
@@ -20,7 +22,10 @@ public sealed class StaticCtFollower(
     IssuerCache issuers,
     EntryPublisher publisher,
     CatchUpPolicy catchUp,
-    IOptions<CtLogOptions> options) : ILogFollower
+    PrecertChecker precerts,
+    IngestorMetrics metrics,
+    IOptions<CtLogOptions> options,
+    ILogger<StaticCtFollower> logger) : ILogFollower
 {
     private StaticCtClient Client => client;
 
@@ -85,7 +90,16 @@ public sealed class StaticCtFollower(
                     (hex, token) => session.WithRetryAsync(t => client.GetIssuerAsync(log, hex, t), token), ct);
             }
 
-            entries.Add(new CtLogEntry(leaf.Index, leaf.TimestampMs, leaf.Type, leaf.LeafDer, chain));
+            try
+            {
+                entries.Add(precerts.Check(log, new CtLogEntry(leaf.Index, leaf.TimestampMs, leaf.Type, leaf.LeafDer, chain) { PrecertTbs = leaf.PrecertTbs }));
+            }
+            catch (CtDecodeException ex)
+            {
+                // The tile is consistent, only this entry cannot be shown: skip it, as the RFC 6962 follower does.
+                metrics.DecodeFailed(log.Key);
+                IngestorLog.EntrySkipped(logger, log.Key, leaf.Index, ex.Message);
+            }
         }
 
         return entries;

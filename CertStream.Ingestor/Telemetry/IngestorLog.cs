@@ -46,6 +46,10 @@ internal static partial class IngestorLog
     [LoggerMessage(1300, LogLevel.Debug, "Coordination round failed, Redis unreachable; retrying: {Error}")]
     private static partial void CoordinationFailedRedisUnreachable(ILogger logger, string error);
 
+    // Verification (issue 15): 1700-1799.
+    [LoggerMessage(1700, LogLevel.Warning, "Log {Log} entry {Index}: the pre_certificate is not the logged TBS; streaming the logged TBS, marked precert_tbs_mismatch (reported once per log, counted in certstream.ingestor.precert_tbs_mismatches)")]
+    public static partial void PrecertTbsMismatch(ILogger logger, string log, long index);
+
     [LoggerMessage(1020, LogLevel.Information, "Following {Log} ({Kind}) from index {Index}")]
     public static partial void FollowingLog(ILogger logger, string log, string kind, long index);
 

@@ -1,0 +1,12 @@
+namespace CertStream.Ingestor.Verification;
+
+public static class VerificationServiceExtensions
+{
+    /// <summary>Log verification: precert TBS checks, tree-head signatures, Merkle proofs (README "Verification").</summary>
+    public static IServiceCollection AddVerification(this IServiceCollection services)
+    {
+        services.AddSingleton<VerificationMetrics>();
+        services.AddSingleton<PrecertChecker>();
+        return services;
+    }
+}
