@@ -11,6 +11,7 @@ public static class Rfc6962Responses
         {
             var reader = new Utf8JsonReader(json);
             long? size = null, timestamp = null;
+            byte[] root = [], signature = [];
             Expect(ref reader, JsonTokenType.StartObject);
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
@@ -24,6 +25,16 @@ public static class Rfc6962Responses
                     reader.Read();
                     timestamp = reader.GetInt64();
                 }
+                else if (reader.ValueTextEquals("sha256_root_hash"u8))
+                {
+                    reader.Read();
+                    root = reader.GetBytesFromBase64();
+                }
+                else if (reader.ValueTextEquals("tree_head_signature"u8))
+                {
+                    reader.Read();
+                    signature = reader.GetBytesFromBase64();
+                }
                 else
                 {
                     reader.Read();
@@ -36,7 +47,7 @@ public static class Rfc6962Responses
                 throw new CtDecodeException("get-sth: tree_size missing or negative");
             }
 
-            return new SignedTreeHead(s, timestamp ?? 0);
+            return new SignedTreeHead(s, timestamp ?? 0) { RootHash = root, Signature = signature };
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
         {
