@@ -22,12 +22,18 @@ public sealed class Rfc6962Follower(
     CatchUpPolicy catchUp,
     IngestorMetrics metrics,
     PrecertChecker precerts,
+    LogIntegrity integrity,
     IOptions<CtLogOptions> options,
     ILogger<Rfc6962Follower> logger) : ILogFollower
 {
     public async Task RoundAsync(LogSession session, CancellationToken ct)
     {
         var sth = await session.WithRetryAsync(token => client.GetSthAsync(session.Log, token), ct);
+        if (!await integrity.AcceptSthAsync(session, sth, ct))
+        {
+            return; // failed verification, and verification:on_failure is stop
+        }
+
         session.ObserveTreeSize(sth.TreeSize);
         if (!session.HasCursor)
         {
@@ -63,14 +69,28 @@ public sealed class Rfc6962Follower(
                 var start = last?.End + 1 ?? session.NextIndex;
                 return start < target ? (start, Math.Min(start + batch - 1, target - 1)) : null;
             },
-            (range, token) => FetchRangeAsync(session, range.Start, range.End, token),
+            (range, token) => FetchVerifiedRangeAsync(session, range.Start, range.End, token),
             async (range, raw) =>
             {
                 await catchUp.PaceAsync(range.Start, range.End + 1, target, ct);
-                await publisher.PublishAsync(session.Log, Decode(session.Log, range.Start, raw), ct);
+                var entries = Decode(session.Log, range.Start, raw);
+                integrity.Mark(session, entries);
+                await publisher.PublishAsync(session.Log, entries, ct);
                 await session.AdvanceAsync(range.End + 1, ct);
             },
             ct);
+    }
+
+    /// <summary>A range, with the Merkle audit of a sample (in the fetch, so that it runs as concurrently as the fetches).</summary>
+    private async Task<List<RawEntry>> FetchVerifiedRangeAsync(LogSession session, long start, long end, CancellationToken ct)
+    {
+        var raw = await FetchRangeAsync(session, start, end, ct);
+        if (!await integrity.CheckInclusionAsync(session, start, raw, ct))
+        {
+            throw new CtDecodeException($"entries {start}-{end} of {session.Log.Key} are not in the verified tree; verification:on_failure is stop");
+        }
+
+        return raw;
     }
 
     /// <summary>All entries of [start, end], asking again for the tail while the log returns short pages.</summary>

@@ -23,6 +23,7 @@ public sealed class StaticCtFollower(
     EntryPublisher publisher,
     CatchUpPolicy catchUp,
     PrecertChecker precerts,
+    LogIntegrity integrity,
     IngestorMetrics metrics,
     IOptions<CtLogOptions> options,
     ILogger<StaticCtFollower> logger) : ILogFollower
@@ -33,6 +34,11 @@ public sealed class StaticCtFollower(
     {
         var body = await session.WithRetryAsync(token => client.GetCheckpointAsync(session.Log, token), ct);
         var checkpoint = CheckpointParser.Parse(body);
+        if (!integrity.AcceptCheckpoint(session, body, checkpoint))
+        {
+            return; // failed verification, and verification:on_failure is stop
+        }
+
         session.ObserveTreeSize(checkpoint.TreeSize);
         if (!session.HasCursor)
         {
@@ -60,6 +66,7 @@ public sealed class StaticCtFollower(
             {
                 var start = Math.Max(from, range.Tile * TilePath.Width);
                 await catchUp.PaceAsync(start, range.Tile * TilePath.Width + range.Width, target, ct);
+                integrity.Mark(session, entries);
                 await publisher.PublishAsync(session.Log, entries, ct);
                 await session.AdvanceAsync(range.Tile * TilePath.Width + range.Width, ct);
             },

@@ -27,13 +27,14 @@ public static class Rfc6962Responses
                 }
                 else if (reader.ValueTextEquals("sha256_root_hash"u8))
                 {
+                    // Not base64: left empty, so the signature check fails; polling does not depend on it.
                     reader.Read();
-                    root = reader.GetBytesFromBase64();
+                    root = reader.TokenType == JsonTokenType.String && reader.TryGetBytesFromBase64(out var r) ? r : [];
                 }
                 else if (reader.ValueTextEquals("tree_head_signature"u8))
                 {
                     reader.Read();
-                    signature = reader.GetBytesFromBase64();
+                    signature = reader.TokenType == JsonTokenType.String && reader.TryGetBytesFromBase64(out var g) ? g : [];
                 }
                 else
                 {
