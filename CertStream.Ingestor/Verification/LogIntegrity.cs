@@ -181,6 +181,7 @@ public sealed class LogIntegrity(
     private bool Fail(LogSession session, LogState state, string check, string detail)
     {
         metrics.Failed(session.Log.Key, check);
+        Interlocked.CompareExchange(ref session.Status.IntegrityFailure, check, null);
         if (!state.Failed)
         {
             state.Failed = true;
