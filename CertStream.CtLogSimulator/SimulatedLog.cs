@@ -208,7 +208,14 @@ public sealed class SimulatedLog : IDisposable
     {
         var root = new byte[32];
         var fork = _options.Integrity == SimulatedLogIntegrity.ForkedHistory && (Interlocked.Increment(ref _treeHeadsSigned) & 1) == 0;
-        SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(fork ? $"certstream-sim/{Name}/{treeSize}/fork" : $"certstream-sim/{Name}/{treeSize}"), root);
+        if (_options.MerkleTree && treeSize > 0)
+        {
+            root = MerkleHashes.Root(LeafHashes(treeSize, fork), 0, (int)treeSize);
+        }
+        else
+        {
+            SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(fork ? $"certstream-sim/{Name}/{treeSize}/fork" : $"certstream-sim/{Name}/{treeSize}"), root);
+        }
 
         // RFC 6962 §3.5 TreeHeadSignature: version v1, signature_type tree_hash, timestamp, tree_size, root.
         var signed = new TlsWriter(50);
@@ -226,6 +233,26 @@ public sealed class SimulatedLog : IDisposable
         digitallySigned.UInt16(signature.Length);
         digitallySigned.Bytes(signature);
         return new TreeHead(treeSize, timestampMs, root, digitallySigned.ToArray());
+    }
+
+    /// <summary>
+    /// The leaf hashes of the tree of <paramref name="treeSize"/> (<see cref="SimulatedLogOptions.MerkleTree"/>): those of the
+    /// entries served, except that a log that rewrites history (or the other branch of a fork) hashes entry 0 differently.
+    /// </summary>
+    internal IReadOnlyList<byte[]> LeafHashes(long treeSize, bool fork = false)
+    {
+        var hashes = new byte[treeSize][];
+        for (var i = 0; i < treeSize; i++)
+        {
+            hashes[i] = MerkleHashes.LeafHash(GetEntry(i).LeafInput.Span);
+        }
+
+        if (treeSize > 0 && (fork || _options.Integrity == SimulatedLogIntegrity.RewritesHistory))
+        {
+            hashes[0] = SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"certstream-sim/{Name}/rewritten/{(fork ? "fork" : treeSize)}"));
+        }
+
+        return hashes;
     }
 
     private SimulatedEntry CreateEntry(long index)

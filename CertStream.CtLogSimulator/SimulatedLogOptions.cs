@@ -44,6 +44,12 @@ public enum SimulatedLogIntegrity
 
     /// <summary>Forks history: every other tree head of a size has another root, each properly signed.</summary>
     ForkedHistory = 2,
+
+    /// <summary>
+    /// With <see cref="SimulatedLogOptions.MerkleTree"/>: every tree head is a real, signed Merkle root, but entry 0
+    /// hashes differently at each size, so no tree extends the one before (a log that rewrites history).
+    /// </summary>
+    RewritesHistory = 3,
 }
 
 /// <summary>One simulated log. <see cref="Name"/> is a DNS label ([a-z0-9-]) used in its URL and certificate names.</summary>
@@ -87,6 +93,12 @@ public sealed record SimulatedLogOptions
 
     /// <summary>An honest log, or one that misbehaves in a way verification must catch.</summary>
     public SimulatedLogIntegrity Integrity { get; init; }
+
+    /// <summary>
+    /// RFC 6962 logs: real Merkle roots in the tree heads, and get-sth-consistency and get-proof-by-hash served
+    /// (otherwise the root is a stand-in and those answer 404). Costs O(size) per request: for small test logs.
+    /// </summary>
+    public bool MerkleTree { get; init; }
 
     internal void Validate()
     {

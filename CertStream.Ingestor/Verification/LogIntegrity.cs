@@ -102,9 +102,15 @@ public sealed class LogIntegrity(
             var proof = await proofs.GetProofByHashAsync(session.Log, leafHash, head.Size, ct);
             if (proof is not { } p)
             {
-                state.NoInclusionProofs = true;
-                IngestorLog.ProofsNotServed(logger, session.Log.Key, "get-proof-by-hash");
-                return proceed;
+                // 404 is also how a log says "no such leaf": it means "not served" only when the log serves no proofs at all.
+                if (state.NoProofs || await proofs.GetConsistencyAsync(session.Log, 1, head.Size, ct) is null)
+                {
+                    state.NoInclusionProofs = true;
+                    IngestorLog.ProofsNotServed(logger, session.Log.Key, "get-proof-by-hash");
+                    return proceed;
+                }
+
+                return Fail(session, state, "inclusion", $"entry {index} as served is not in the verified tree of size {head.Size} (get-proof-by-hash: not found)");
             }
 
             if (p.LeafIndex != index || !MerkleTree.VerifyInclusion(index, head.Size, leafHash, p.AuditPath, head.Root))

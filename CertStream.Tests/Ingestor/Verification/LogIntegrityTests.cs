@@ -74,4 +74,38 @@ public sealed class LogIntegrityTests(RedisFixture redis)
         Assert.Empty(recorder.For(forked.Url));
         Assert.Equal(0, forked.RequestCount(SimulatedEndpoint.GetEntries));
     }
+
+    [Fact]
+    public async Task AnHonestLogIsCheckedWithProofsAndALogThatRewritesHistoryIsCaught()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var sim = await SimulatedCtLogServer.StartAsync(cancellationToken: ct);
+        var honest = sim.AddLog(new SimulatedLogOptions { Name = "merkle-honest", InitialSize = 40, MerkleTree = true });
+        var rewriting = sim.AddLog(new SimulatedLogOptions
+        {
+            Name = "merkle-rewrites", InitialSize = 40, MerkleTree = true, Integrity = SimulatedLogIntegrity.RewritesHistory,
+        });
+        await using var recorder = await StreamRecorder.StartAsync(redis.ConnectionString);
+        var logs = new LogCapture();
+
+        await using var ingestor = await IngestorHost.StartAsync(redis.ConnectionString, sim.LogListUrl,
+            new Dictionary<string, string?> { ["verification:inclusion_checks_per_batch"] = "2" }, b => b.Logging.AddProvider(logs), ct);
+        await Eventually.TrueAsync(() => logs.Count(StartingAtTip) == 2, Patience, "both logs start at the tip", ct);
+        for (var round = 1; round <= 3; round++)
+        {
+            honest.Grow(7);
+            rewriting.Grow(7);
+            await Eventually.TrueAsync(() => recorder.For(honest.Url).Count >= 7 * round && recorder.For(rewriting.Url).Count >= 7 * round,
+                Patience, $"growth {round} is streamed", ct);
+        }
+
+        // The honest log's growth was checked with consistency and inclusion proofs, and passed.
+        Assert.True(honest.RequestCount(SimulatedEndpoint.GetSthConsistency) >= 1);
+        Assert.True(honest.RequestCount(SimulatedEndpoint.GetProofByHash) >= 1);
+        Assert.All(recorder.For(honest.Url), c => Assert.Null(c.Integrity));
+        var failure = Assert.Single(logs.WithId(VerificationFailed));
+        Assert.Contains("merkle-rewrites", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("(consistency)", failure.Message, StringComparison.Ordinal);
+        Assert.Equal("log_unverified", recorder.For(rewriting.Url)[^1].Integrity);
+    }
 }
