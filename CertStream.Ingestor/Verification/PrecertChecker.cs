@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using CertStream.Ingestor.Ct;
 using CertStream.Ingestor.Telemetry;
+using Microsoft.Extensions.Options;
 
 namespace CertStream.Ingestor.Verification;
 
@@ -9,7 +10,7 @@ namespace CertStream.Ingestor.Verification;
 /// is streamed as the leaf says, built from the logged TBS, and marked <see cref="EntryIntegrity.PrecertTbsMismatch"/>.
 /// Each mismatch is counted; the first of each log is logged (a log that does this once usually does it often).
 /// </summary>
-public sealed class PrecertChecker(VerificationMetrics metrics, ILogger<PrecertChecker> logger)
+public sealed class PrecertChecker(IOptions<VerificationOptions> options, VerificationMetrics metrics, ILogger<PrecertChecker> logger)
 {
     private readonly ConcurrentDictionary<string, byte> _reported = new(StringComparer.Ordinal);
 
@@ -17,7 +18,7 @@ public sealed class PrecertChecker(VerificationMetrics metrics, ILogger<PrecertC
     /// <exception cref="CtDecodeException">A mismatch whose logged TBS does not decode: the entry cannot be shown.</exception>
     public CtLogEntry Check(CtLogInfo log, in CtLogEntry entry)
     {
-        if (entry.Type != CtEntryType.Precert || entry.PrecertTbs.IsEmpty)
+        if (entry.Type != CtEntryType.Precert || entry.PrecertTbs.IsEmpty || !options.Value.Enabled)
         {
             return entry;
         }

@@ -8,6 +8,7 @@ using CertStream.Ingestor.Verification;
 using CertStream.Tests.Ingestor.Certificates;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
@@ -108,10 +109,25 @@ public sealed class PrecertTbsUnitTests
         Assert.DoesNotContain("\"integrity\"", Encoding.UTF8.GetString(messages.Get(StreamKind.Full).Span), StringComparison.Ordinal);
     }
 
-    private static PrecertChecker NewChecker(out MetricCollector<long> mismatches)
+    [Fact]
+    public void VerificationOffShowsThePreCertificateAsBefore()
+    {
+        var (_, googleTbs) = PrecertFactory.Create("google.com", GoogleSerial);
+        var (testPrecert, _) = PrecertFactory.Create("test7232018-1-1.msitvalidcert.com", TestSerial);
+        var log = CtLogInfo.Create("Test log", "https://ct.example/log/", CtLogKind.Rfc6962);
+        var entry = Rfc6962EntryDecoder.Decode(7, PrecertEntryBytes.LeafInput(googleTbs), PrecertEntryBytes.ExtraData(testPrecert));
+
+        var shown = NewChecker(out var metrics, enabled: false).Check(log, entry);
+
+        Assert.Equal(EntryIntegrity.Verified, shown.Integrity);
+        Assert.True(shown.LeafDer.Span.SequenceEqual(testPrecert));
+        Assert.Empty(metrics.GetMeasurementSnapshot());
+    }
+
+    private static PrecertChecker NewChecker(out MetricCollector<long> mismatches, bool enabled = true)
     {
         var factory = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
         mismatches = new MetricCollector<long>(factory, TelemetryNames.Ingestor, "certstream.ingestor.precert_tbs_mismatches");
-        return new PrecertChecker(new VerificationMetrics(factory), NullLogger<PrecertChecker>.Instance);
+        return new PrecertChecker(Options.Create(new VerificationOptions { Enabled = enabled }), new VerificationMetrics(factory), NullLogger<PrecertChecker>.Instance);
     }
 }
