@@ -26,6 +26,12 @@ public enum SimulatedEndpoint
 
     /// <summary>Anything else under the log's URL (answered 404).</summary>
     Other = 7,
+
+    /// <summary><c>ct/v1/get-sth-consistency</c> (logs with a real Merkle tree)</summary>
+    GetSthConsistency = 8,
+
+    /// <summary><c>ct/v1/get-proof-by-hash</c> (logs with a real Merkle tree)</summary>
+    GetProofByHash = 9,
 }
 
 /// <summary>One request a simulated log answered (kept in a bounded journal).</summary>

@@ -22,6 +22,8 @@ public sealed class SimulatedLog : IDisposable
     private readonly Lock _journalGate = new();
     private readonly IReadOnlyList<SimulatedEntry> _recorded;
     private readonly ECDsa _signingKey;
+    private readonly ECDsa? _rogueKey;
+    private long _treeHeadsSigned;
     private long _requestsBeyondTree;
     private volatile int _pageCap;
     private volatile int _state;
@@ -39,6 +41,8 @@ public sealed class SimulatedLog : IDisposable
         _recorded = !options.UseRecordedEntries ? []
             : options.Kind == SimulatedLogKind.Tiled ? RecordedData.Shared.TiledEntries : RecordedData.Shared.Rfc6962Entries;
         _signingKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        // A log that serves bad signatures signs with a key it does not publish.
+        _rogueKey = options.Integrity == SimulatedLogIntegrity.BadSignature ? ECDsa.Create(ECCurve.NamedCurves.nistP256) : null;
         var spki = _signingKey.ExportSubjectPublicKeyInfo();
         PublicKeySpki = spki;
         LogId = SHA256.HashData(spki);
@@ -155,7 +159,11 @@ public sealed class SimulatedLog : IDisposable
     /// <summary>The leaf certificate DER of entry <paramref name="index"/> (the <c>pre_certificate</c> for precerts).</summary>
     public ReadOnlyMemory<byte> GetExpectedLeafDer(long index) => GetEntry(index).LeafDer;
 
-    public void Dispose() => _signingKey.Dispose();
+    public void Dispose()
+    {
+        _signingKey.Dispose();
+        _rogueKey?.Dispose();
+    }
 
     internal string OriginFor(string authority) => $"{authority}/logs/{Name}";
 
@@ -194,11 +202,23 @@ public sealed class SimulatedLog : IDisposable
         return SignTreeHead(size, timestamp);
     }
 
-    /// <summary>A plausible tree head: the root is a stand-in (not a Merkle root), the signature is real.</summary>
+    /// <summary>
+    /// A plausible tree head: the root is a stand-in (not a Merkle root), the signature is real (by the published
+    /// key, or another one for <see cref="SimulatedLogIntegrity.BadSignature"/>). A log that forks history gives
+    /// every other tree head another root for the same size.
+    /// </summary>
     internal TreeHead SignTreeHead(long treeSize, long timestampMs)
     {
         var root = new byte[32];
-        SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"certstream-sim/{Name}/{treeSize}"), root);
+        var fork = _options.Integrity == SimulatedLogIntegrity.ForkedHistory && (Interlocked.Increment(ref _treeHeadsSigned) & 1) == 0;
+        if (_options.MerkleTree && treeSize > 0)
+        {
+            root = MerkleHashes.Root(LeafHashes(treeSize, fork), 0, (int)treeSize);
+        }
+        else
+        {
+            SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(fork ? $"certstream-sim/{Name}/{treeSize}/fork" : $"certstream-sim/{Name}/{treeSize}"), root);
+        }
 
         // RFC 6962 §3.5 TreeHeadSignature: version v1, signature_type tree_hash, timestamp, tree_size, root.
         var signed = new TlsWriter(50);
@@ -207,7 +227,7 @@ public sealed class SimulatedLog : IDisposable
         signed.UInt64(timestampMs);
         signed.UInt64(treeSize);
         signed.Bytes(root);
-        var signature = _signingKey.SignData(signed.WrittenSpan, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+        var signature = (_rogueKey ?? _signingKey).SignData(signed.WrittenSpan, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
 
         // DigitallySigned: hash sha256 (4), signature ecdsa (3), opaque signature<0..2^16-1>.
         var digitallySigned = new TlsWriter(signature.Length + 4);
@@ -216,6 +236,26 @@ public sealed class SimulatedLog : IDisposable
         digitallySigned.UInt16(signature.Length);
         digitallySigned.Bytes(signature);
         return new TreeHead(treeSize, timestampMs, root, digitallySigned.ToArray());
+    }
+
+    /// <summary>
+    /// The leaf hashes of the tree of <paramref name="treeSize"/> (<see cref="SimulatedLogOptions.MerkleTree"/>): those of the
+    /// entries served, except that a log that rewrites history (or the other branch of a fork) hashes entry 0 differently.
+    /// </summary>
+    internal IReadOnlyList<byte[]> LeafHashes(long treeSize, bool fork = false)
+    {
+        var hashes = new byte[treeSize][];
+        for (var i = 0; i < treeSize; i++)
+        {
+            hashes[i] = MerkleHashes.LeafHash(GetEntry(i).LeafInput.Span);
+        }
+
+        if (treeSize > 0 && (fork || _options.Integrity == SimulatedLogIntegrity.RewritesHistory))
+        {
+            hashes[0] = SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"certstream-sim/{Name}/rewritten/{(fork ? "fork" : treeSize)}"));
+        }
+
+        return hashes;
     }
 
     private SimulatedEntry CreateEntry(long index)

@@ -33,6 +33,25 @@ public enum SimulatedTileEncoding
     Identity = 2,
 }
 
+/// <summary>How a simulated log signs its tree heads.</summary>
+public enum SimulatedLogIntegrity
+{
+    /// <summary>Signed with the key its log list publishes, one history.</summary>
+    Honest = 0,
+
+    /// <summary>Tree heads (get-sth, checkpoint) signed with a key other than the published one.</summary>
+    BadSignature = 1,
+
+    /// <summary>Forks history: every other tree head of a size has another root, each properly signed.</summary>
+    ForkedHistory = 2,
+
+    /// <summary>
+    /// With <see cref="SimulatedLogOptions.MerkleTree"/>: every tree head is a real, signed Merkle root, but entry 0
+    /// hashes differently at each size, so no tree extends the one before (a log that rewrites history).
+    /// </summary>
+    RewritesHistory = 3,
+}
+
 /// <summary>One simulated log. <see cref="Name"/> is a DNS label ([a-z0-9-]) used in its URL and certificate names.</summary>
 public sealed record SimulatedLogOptions
 {
@@ -71,6 +90,15 @@ public sealed record SimulatedLogOptions
     public double InitialAgeSecs { get; init; }
 
     public SimulatedLogState State { get; init; }
+
+    /// <summary>An honest log, or one that misbehaves in a way verification must catch.</summary>
+    public SimulatedLogIntegrity Integrity { get; init; }
+
+    /// <summary>
+    /// RFC 6962 logs: real Merkle roots in the tree heads, and get-sth-consistency and get-proof-by-hash served
+    /// (otherwise the root is a stand-in and those answer 404). Costs O(size) per request: for small test logs.
+    /// </summary>
+    public bool MerkleTree { get; init; }
 
     internal void Validate()
     {

@@ -13,6 +13,7 @@ using CertStream.Ingestor.Publishing;
 using CertStream.Ingestor.Serialization;
 using CertStream.Ingestor.State;
 using CertStream.Ingestor.Telemetry;
+using CertStream.Ingestor.Verification;
 using CertStream.Ingestor.Workers;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -46,6 +47,7 @@ public static class IngestorServiceExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IngestorMetrics>();
+        services.AddVerification();
         services.AddHttpClient(CtHttpClientName, http =>
             {
                 http.DefaultRequestHeaders.UserAgent.ParseAdd(CtHttpClient.UserAgent);

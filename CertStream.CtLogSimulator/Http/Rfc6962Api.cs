@@ -22,6 +22,77 @@ internal static class Rfc6962Api
         return Malformed(new SimResponse(StatusCodes.Status200OK, SimResponse.Json, body), fault);
     }
 
+    /// <summary>RFC 6962 §4.4 from the log's real Merkle tree (logs with <see cref="SimulatedLogOptions.MerkleTree"/>).</summary>
+    public static SimResponse GetSthConsistency(SimulatedLog log, IQueryCollection query, SimulatedFault? fault)
+    {
+        if (!TryParseIndex(query["first"], out var first) || !TryParseIndex(query["second"], out var second) || first > second || second > log.TreeSize)
+        {
+            return SimResponse.BadRequest("first and second must be sizes with first <= second <= tree_size");
+        }
+
+        var proof = MerkleHashes.Consistency(log.LeafHashes(second), (int)first, (int)second);
+        var body = JsonBody.Write(w =>
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("consistency");
+            foreach (var hash in proof)
+            {
+                w.WriteBase64StringValue(hash);
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        });
+        return Malformed(new SimResponse(StatusCodes.Status200OK, SimResponse.Json, body), fault);
+    }
+
+    /// <summary>RFC 6962 §4.5 from the log's real Merkle tree (logs with <see cref="SimulatedLogOptions.MerkleTree"/>).</summary>
+    public static SimResponse GetProofByHash(SimulatedLog log, IQueryCollection query, SimulatedFault? fault)
+    {
+        byte[] hash;
+        try
+        {
+            hash = Convert.FromBase64String(query["hash"].ToString());
+        }
+        catch (FormatException)
+        {
+            return SimResponse.BadRequest("hash must be base64");
+        }
+
+        if (!TryParseIndex(query["tree_size"], out var size) || size < 1 || size > log.TreeSize)
+        {
+            return SimResponse.BadRequest("tree_size must be between 1 and tree_size");
+        }
+
+        var leaves = log.LeafHashes(size);
+        var index = -1;
+        for (var i = 0; i < leaves.Count && index < 0; i++)
+        {
+            index = leaves[i].AsSpan().SequenceEqual(hash) ? i : -1;
+        }
+
+        if (index < 0)
+        {
+            return SimResponse.NotFound();
+        }
+
+        var path = MerkleHashes.Path(leaves, index, 0, (int)size);
+        var body = JsonBody.Write(w =>
+        {
+            w.WriteStartObject();
+            w.WriteNumber("leaf_index", index);
+            w.WriteStartArray("audit_path");
+            foreach (var node in path)
+            {
+                w.WriteBase64StringValue(node);
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        });
+        return Malformed(new SimResponse(StatusCodes.Status200OK, SimResponse.Json, body), fault);
+    }
+
     public static SimResponse GetEntries(SimulatedLog log, IQueryCollection query, SimulatedFault? fault)
     {
         if (!TryParseIndex(query["start"], out var start) || !TryParseIndex(query["end"], out var end))

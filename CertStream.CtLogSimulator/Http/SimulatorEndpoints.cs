@@ -41,6 +41,10 @@ internal static class SimulatorEndpoints
         {
             "ct/v1/get-sth" when !tiled => (SimulatedEndpoint.GetSth, (SimulatedFault? f) => Rfc6962Api.GetSth(log, f)),
             "ct/v1/get-entries" when !tiled => (SimulatedEndpoint.GetEntries, (SimulatedFault? f) => Rfc6962Api.GetEntries(log, context.Request.Query, f)),
+            "ct/v1/get-sth-consistency" when !tiled && log.Options.MerkleTree =>
+                (SimulatedEndpoint.GetSthConsistency, (SimulatedFault? f) => Rfc6962Api.GetSthConsistency(log, context.Request.Query, f)),
+            "ct/v1/get-proof-by-hash" when !tiled && log.Options.MerkleTree =>
+                (SimulatedEndpoint.GetProofByHash, (SimulatedFault? f) => Rfc6962Api.GetProofByHash(log, context.Request.Query, f)),
             "ct/v1/get-roots" when !tiled => (SimulatedEndpoint.GetRoots, (SimulatedFault? f) => Rfc6962Api.GetRoots(log, f)),
             "checkpoint" when tiled => (SimulatedEndpoint.Checkpoint, (SimulatedFault? f) => StaticCtApi.Checkpoint(log, context.Request.Host.Value ?? "", f)),
             _ when tiled && rest.StartsWith("tile/data/", StringComparison.Ordinal) => DataTile(log, rest["tile/data/".Length..]),

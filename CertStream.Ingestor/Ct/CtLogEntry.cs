@@ -1,3 +1,5 @@
+using CertStream.Ingestor.Verification;
+
 namespace CertStream.Ingestor.Ct;
 
 public enum CtEntryType
@@ -17,4 +19,11 @@ public readonly record struct CtLogEntry(
     long TimestampMs,
     CtEntryType Type,
     ReadOnlyMemory<byte> LeafDer,
-    IReadOnlyList<ReadOnlyMemory<byte>> Chain);
+    IReadOnlyList<ReadOnlyMemory<byte>> Chain)
+{
+    /// <summary>Precerts: the TBSCertificate in the Merkle leaf (what the log signed), checked against <see cref="LeafDer"/>.</summary>
+    public ReadOnlyMemory<byte> PrecertTbs { get; init; }
+
+    /// <summary>What verification found; anything but <see cref="EntryIntegrity.Verified"/> is shown as <c>data.integrity</c>.</summary>
+    public EntryIntegrity Integrity { get; init; }
+}

@@ -19,6 +19,12 @@ public sealed record CtLogInfo(string Key, string Name, string Url, CtLogKind Ki
     /// <summary>For readonly logs: the final tree size; the log is not followed past it.</summary>
     public long? FinalTreeSize { get; init; }
 
+    /// <summary>The log's public key (DER SubjectPublicKeyInfo, the list's <c>key</c>); null when the list or config gives none.</summary>
+    public byte[]? PublicKey { get; init; }
+
+    /// <summary>RFC 6962 LogID: SHA-256 of <see cref="PublicKey"/>; null without a key.</summary>
+    public byte[]? LogId => PublicKey is null ? null : System.Security.Cryptography.SHA256.HashData(PublicKey);
+
     /// <summary>"rfc6962" or "tiled", as in <c>source.type</c>.</summary>
     public string TypeName => Kind == CtLogKind.Tiled ? "tiled" : "rfc6962";
 

@@ -5,6 +5,7 @@ using CertStream.Ingestor.Ct.Rfc6962;
 using CertStream.Ingestor.Options;
 using CertStream.Ingestor.Publishing;
 using CertStream.Ingestor.Telemetry;
+using CertStream.Ingestor.Verification;
 using Microsoft.Extensions.Options;
 
 namespace CertStream.Ingestor.Following;
@@ -21,12 +22,19 @@ public sealed class Rfc6962Follower(
     CatchUpPolicy catchUp,
     FetchBudget budget,
     IngestorMetrics metrics,
+    PrecertChecker precerts,
+    LogIntegrity integrity,
     IOptions<CtLogOptions> options,
     ILogger<Rfc6962Follower> logger) : ILogFollower
 {
     public async Task RoundAsync(LogSession session, CancellationToken ct)
     {
         var sth = await session.WithRetryAsync(token => client.GetSthAsync(session.Log, token), ct);
+        if (!await integrity.AcceptSthAsync(session, sth, ct))
+        {
+            return; // failed verification, and verification:on_failure is stop
+        }
+
         session.ObserveTreeSize(sth.TreeSize);
         if (!session.HasCursor)
         {
@@ -67,6 +75,7 @@ public sealed class Rfc6962Follower(
             async (range, fetched) =>
             {
                 await catchUp.PaceAsync(range.Start, range.End + 1, target, ct);
+                integrity.Mark(session, fetched.Entries);
                 await publisher.PublishAsync(session.Log, fetched.Entries, ct);
                 await session.AdvanceAsync(range.End + 1, ct);
             },
@@ -76,12 +85,13 @@ public sealed class Rfc6962Follower(
     /// <summary>
     /// All entries of [start, end], asking again for the tail while the log returns short pages, decoded
     /// where they lie in the pooled bodies (which the batch keeps). Entries that do not decode are counted,
-    /// logged and left out.
+    /// logged and left out. The Merkle audit of a sample runs here, so that it runs as concurrently as the fetches.
     /// </summary>
     private async Task<FetchedBatch> FetchRangeAsync(LogSession session, long start, long end, CancellationToken ct)
     {
         var fetched = new FetchedBatch((int)(end - start + 1));
         var raw = new List<RawEntrySlice>((int)(end - start + 1));
+        var leafInputs = new List<ReadOnlyMemory<byte>>((int)(end - start + 1)); // slices of the pooled bodies, for the audit
         try
         {
             var next = start;
@@ -91,7 +101,17 @@ public sealed class Rfc6962Follower(
                 raw.Clear();
                 fetched.Own(await session.WithRetryAsync(token => client.GetEntriesPooledAsync(session.Log, from, end, raw, token), ct));
                 Decode(session.Log, from, raw, fetched.Entries);
+                foreach (var entry in raw)
+                {
+                    leafInputs.Add(entry.LeafInput);
+                }
+
                 next += raw.Count;
+            }
+
+            if (!await integrity.CheckInclusionAsync(session, start, leafInputs, ct))
+            {
+                throw new CtDecodeException($"entries {start}-{end} of {session.Log.Key} are not in the verified tree; verification:on_failure is stop");
             }
 
             return fetched;
@@ -110,7 +130,7 @@ public sealed class Rfc6962Follower(
             var index = start + i;
             try
             {
-                entries.Add(Rfc6962EntryDecoder.Decode(index, raw[i].LeafInput, raw[i].ExtraData));
+                entries.Add(precerts.Check(log, Rfc6962EntryDecoder.Decode(index, raw[i].LeafInput, raw[i].ExtraData)));
             }
             catch (CtDecodeException ex)
             {

@@ -3,6 +3,8 @@ using CertStream.Ingestor.Ct;
 using CertStream.Ingestor.Ct.StaticCt;
 using CertStream.Ingestor.Options;
 using CertStream.Ingestor.Publishing;
+using CertStream.Ingestor.Telemetry;
+using CertStream.Ingestor.Verification;
 using Microsoft.Extensions.Options;
 
 namespace CertStream.Ingestor.Following;
@@ -21,7 +23,11 @@ public sealed class StaticCtFollower(
     EntryPublisher publisher,
     CatchUpPolicy catchUp,
     FetchBudget budget,
-    IOptions<CtLogOptions> options) : ILogFollower
+    PrecertChecker precerts,
+    LogIntegrity integrity,
+    IngestorMetrics metrics,
+    IOptions<CtLogOptions> options,
+    ILogger<StaticCtFollower> logger) : ILogFollower
 {
     private StaticCtClient Client => client;
 
@@ -29,6 +35,11 @@ public sealed class StaticCtFollower(
     {
         var body = await session.WithRetryAsync(token => client.GetCheckpointAsync(session.Log, token), ct);
         var checkpoint = CheckpointParser.Parse(body);
+        if (!integrity.AcceptCheckpoint(session, body, checkpoint))
+        {
+            return; // failed verification, and verification:on_failure is stop
+        }
+
         session.ObserveTreeSize(checkpoint.TreeSize);
         if (!session.HasCursor)
         {
@@ -57,6 +68,7 @@ public sealed class StaticCtFollower(
             {
                 var start = Math.Max(from, range.Tile * TilePath.Width);
                 await catchUp.PaceAsync(start, range.Tile * TilePath.Width + range.Width, target, ct);
+                integrity.Mark(session, fetched.Entries);
                 await publisher.PublishAsync(session.Log, fetched.Entries, ct);
                 await session.AdvanceAsync(range.Tile * TilePath.Width + range.Width, ct);
             },
@@ -93,7 +105,16 @@ public sealed class StaticCtFollower(
                         (hex, token) => session.WithRetryAsync(t => client.GetIssuerAsync(log, hex, t), token), ct);
                 }
 
-                fetched.Entries.Add(new CtLogEntry(leaf.Index, leaf.TimestampMs, leaf.Type, leaf.LeafDer, chain));
+                try
+                {
+                    fetched.Entries.Add(precerts.Check(log, new CtLogEntry(leaf.Index, leaf.TimestampMs, leaf.Type, leaf.LeafDer, chain) { PrecertTbs = leaf.PrecertTbs }));
+                }
+                catch (CtDecodeException ex)
+                {
+                    // The tile is consistent, only this entry cannot be shown: skip it, as the RFC 6962 follower does.
+                    metrics.DecodeFailed(log.Key);
+                    IngestorLog.EntrySkipped(logger, log.Key, leaf.Index, ex.Message);
+                }
             }
 
             return fetched;

@@ -91,7 +91,7 @@ public static class LogListParser
                 continue;
             }
 
-            var info = CtLogInfo.Create(description, url!, kind) with { FinalTreeSize = finalTreeSize };
+            var info = CtLogInfo.Create(description, url!, kind) with { FinalTreeSize = finalTreeSize, PublicKey = PublicKeyOrNull(log) };
             if (!keys.Add(info.Key))
             {
                 skipped.Add(new SkippedLog(description, url, kind, LogSkipReason.Duplicate, $"{info.Key} is listed twice"));
@@ -188,6 +188,18 @@ public static class LogListParser
         && size.TryGetInt64(out var value) && value >= 0
             ? value
             : null;
+
+    /// <summary>The base64 DER SubjectPublicKeyInfo in <c>key</c>, kept for verification (Verification/); null when absent or not base64.</summary>
+    private static byte[]? PublicKeyOrNull(JsonElement log)
+    {
+        if (StringOrNull(log, "key") is not { Length: > 0 } text)
+        {
+            return null;
+        }
+
+        var bytes = new byte[text.Length];
+        return Convert.TryFromBase64String(text, bytes, out var written) ? bytes[..written] : null;
+    }
 
     private static string? StringOrNull(JsonElement element, string property) =>
         element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

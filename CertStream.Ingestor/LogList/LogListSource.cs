@@ -24,7 +24,10 @@ public sealed class LogListSource(IHttpClientFactory httpFactory, ReloadableOpti
         foreach (var custom in o.CustomLogs)
         {
             var log = CtLogInfo.Create(string.IsNullOrWhiteSpace(custom.Name) ? custom.Url : custom.Name, custom.Url,
-                custom.IsTiled ? CtLogKind.Tiled : CtLogKind.Rfc6962);
+                custom.IsTiled ? CtLogKind.Tiled : CtLogKind.Rfc6962) with
+            {
+                PublicKey = custom.Key is { Length: > 0 } key ? LogListOptionsValidator.DecodeOrEmpty(key) : null,
+            };
             byKey[log.Key] = log;
         }
 

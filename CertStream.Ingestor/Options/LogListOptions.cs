@@ -18,6 +18,8 @@ public sealed class CustomLogOptions
     [ConfigurationKeyName("name")] public string Name { get; init; } = "";
     [ConfigurationKeyName("url")] public string Url { get; init; } = "";
     [ConfigurationKeyName("type")] public string? Type { get; init; }
+    /// <summary>The log's public key, base64 DER SubjectPublicKeyInfo as in the log list's <c>key</c>: needed to verify it.</summary>
+    [ConfigurationKeyName("key")] public string? Key { get; init; }
 
     public bool IsTiled => string.Equals(Type, "tiled", StringComparison.OrdinalIgnoreCase)
         || string.Equals(Type, "static", StringComparison.OrdinalIgnoreCase);
@@ -41,6 +43,18 @@ public sealed class LogListOptionsValidator : IValidateOptions<LogListOptions>
                 errors.Add($"custom_logs:{i}:url: '{log.Url}' is not an http(s) URL.");
             }
 
+            if (log.Key is { Length: > 0 } key)
+            {
+                if (Verification.LogKey.TryCreate(DecodeOrEmpty(key), out var parsed))
+                {
+                    parsed!.Dispose();
+                }
+                else
+                {
+                    errors.Add($"custom_logs:{i}:key: not the base64 of an ECDSA P-256 or RSA SubjectPublicKeyInfo.");
+                }
+            }
+
             if (log.Type is not null && !log.IsTiled && !string.Equals(log.Type, "rfc6962", StringComparison.OrdinalIgnoreCase))
             {
                 errors.Add($"custom_logs:{i}:type: '{log.Type}' is not rfc6962 or tiled.");
@@ -48,5 +62,11 @@ public sealed class LogListOptionsValidator : IValidateOptions<LogListOptions>
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    internal static byte[] DecodeOrEmpty(string base64)
+    {
+        var bytes = new byte[base64.Length];
+        return Convert.TryFromBase64String(base64, bytes, out var written) ? bytes[..written] : [];
     }
 }

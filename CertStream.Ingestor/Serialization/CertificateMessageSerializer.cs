@@ -4,6 +4,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using CertStream.Ingestor.Certificates;
 using CertStream.Ingestor.Ct;
+using CertStream.Ingestor.Verification;
 
 namespace CertStream.Ingestor.Serialization;
 
@@ -35,6 +36,7 @@ public sealed class CertificateMessageSerializer : ICertificateMessageSerializer
     private static readonly JsonEncodedText Timestamp = JsonEncodedText.Encode("timestamp");
     private static readonly JsonEncodedText SubmissionTimestamp = JsonEncodedText.Encode("submission_timestamp");
     private static readonly JsonEncodedText Type = JsonEncodedText.Encode("type");
+    private static readonly JsonEncodedText Integrity = JsonEncodedText.Encode("integrity");
 
     private static readonly JsonWriterOptions WriterOptions = new()
     {
@@ -143,6 +145,12 @@ public sealed class CertificateMessageSerializer : ICertificateMessageSerializer
         WriteMilliseconds(writer, entry.TimestampMs);
         writer.WriteString(Type, log.TypeName);
         writer.WriteEndObject();
+        if (entry.Integrity.WireName() is { } integrity)
+        {
+            // Only on marked entries, so normal messages stay byte-identical (docs/wire-format.md).
+            writer.WriteString(Integrity, integrity);
+        }
+
         writer.WriteEndObject();
         writer.WriteEndObject();
     }

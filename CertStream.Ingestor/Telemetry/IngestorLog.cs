@@ -77,6 +77,19 @@ internal static partial class IngestorLog
     [LoggerMessage(1300, LogLevel.Debug, "Coordination round failed, Redis unreachable; retrying: {Error}")]
     private static partial void CoordinationFailedRedisUnreachable(ILogger logger, string error);
 
+    // Verification (issue 15): 1700-1799.
+    [LoggerMessage(1700, LogLevel.Warning, "Log {Log} entry {Index}: the pre_certificate is not the logged TBS; streaming the logged TBS, marked precert_tbs_mismatch (reported once per log, counted in certstream.ingestor.precert_tbs_mismatches)")]
+    public static partial void PrecertTbsMismatch(ILogger logger, string log, long index);
+
+    [LoggerMessage(1701, LogLevel.Error, "Log {Log} failed verification ({Check}): {Detail}; the log is {Action} (verification:on_failure)")]
+    public static partial void LogVerificationFailed(ILogger logger, string log, string check, string detail, string action);
+
+    [LoggerMessage(1702, LogLevel.Warning, "Log {Log} has no usable public key (log list 'key' or custom_logs:N:key): its tree heads and proofs are not verified")]
+    public static partial void LogHasNoKey(ILogger logger, string log);
+
+    [LoggerMessage(1703, LogLevel.Warning, "Log {Log} does not serve {Endpoint} (404): that check is skipped for this log")]
+    public static partial void ProofsNotServed(ILogger logger, string log, string endpoint);
+
     [LoggerMessage(1020, LogLevel.Information, "Following {Log} ({Kind}) from index {Index}")]
     public static partial void FollowStarted(ILogger logger, string log, string kind, long index);
 

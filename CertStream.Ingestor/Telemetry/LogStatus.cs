@@ -12,5 +12,8 @@ public sealed class LogStatus(string key)
     public long Published;
     public CircuitState Circuit;
 
+    /// <summary>The first verification check the log failed (Verification/LogIntegrity.cs), null while it passes.</summary>
+    public string? IntegrityFailure;
+
     public long Lag => Math.Max(0, Volatile.Read(ref TreeSize) - Volatile.Read(ref NextIndex));
 }

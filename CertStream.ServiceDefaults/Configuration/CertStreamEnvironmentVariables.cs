@@ -57,6 +57,9 @@ public static class CertStreamEnvironmentVariables
         ["CERTSTREAM_FEED_BATCH_SIZE"] = "feed:batch_size",
         ["CERTSTREAM_FEED_PUBLISH_TIMEOUT_SECS"] = "feed:publish_timeout_secs",
 
+        ["CERTSTREAM_VERIFICATION_ENABLED"] = "verification:enabled",
+        ["CERTSTREAM_VERIFICATION_ON_FAILURE"] = "verification:on_failure",
+
         ["CERTSTREAM_HOT_RELOAD_ENABLED"] = "hot_reload:enabled",
         ["CERTSTREAM_HOT_RELOAD_WATCH_PATH"] = "hot_reload:watch_path",
     };

@@ -5,8 +5,8 @@ using StackExchange.Redis;
 
 namespace CertStream.Tests.Infrastructure;
 
-/// <summary>One published certificate as a test sees it on the lite channel.</summary>
-public readonly record struct PublishedCertificate(string LogUrl, long Index, string Sha256, string UpdateType);
+/// <summary>One published certificate as a test sees it on the lite channel; <see cref="Integrity"/> is <c>data.integrity</c> (null on normal entries).</summary>
+public readonly record struct PublishedCertificate(string LogUrl, long Index, string Sha256, string UpdateType, string? Integrity = null);
 
 /// <summary>Subscribes to a stream channel and records every certificate_update, per log, in arrival order.</summary>
 public sealed class StreamRecorder : IAsyncDisposable
@@ -69,7 +69,8 @@ public sealed class StreamRecorder : IAsyncDisposable
             using var doc = JsonDocument.Parse(message);
             var data = doc.RootElement.GetProperty("data");
             cert = new PublishedCertificate(data.GetProperty("source").GetProperty("url").GetString()!, data.GetProperty("cert_index").GetInt64(),
-                data.GetProperty("leaf_cert").GetProperty("sha256").GetString()!, data.GetProperty("update_type").GetString()!);
+                data.GetProperty("leaf_cert").GetProperty("sha256").GetString()!, data.GetProperty("update_type").GetString()!,
+                data.TryGetProperty("integrity", out var integrity) ? integrity.GetString() : null);
             return true;
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)

@@ -50,6 +50,7 @@ public static class Rfc6962EntryDecoder
         var pos = HeaderLength;
         CtEntryType type;
         ReadOnlyMemory<byte> leaf;
+        ReadOnlyMemory<byte> precertTbs = default;
         switch (entryType)
         {
             case 0:
@@ -66,8 +67,8 @@ public static class Rfc6962EntryDecoder
 
                 pos += IssuerKeyHashLength;
 
-                // The TBS is checked for framing only: the leaf shown is the pre_certificate (docs/wire-format.md).
-                _ = ReadOpaque24(index, leafInputMemory, ref pos, "leaf_input PreCert.tbs_certificate");
+                // Kept to check the pre_certificate against it (Verification/PrecertTbs.cs, docs/wire-format.md).
+                precertTbs = ReadOpaque24(index, leafInputMemory, ref pos, "leaf_input PreCert.tbs_certificate");
                 break;
             default:
                 throw Fail(index, $"unknown LogEntryType {entryType}");
@@ -98,7 +99,7 @@ public static class Rfc6962EntryDecoder
             throw Fail(index, $"extra_data has {extraData.Length - extra} trailing bytes");
         }
 
-        return new CtLogEntry(index, (long)timestamp, type, leaf, chain);
+        return new CtLogEntry(index, (long)timestamp, type, leaf, chain) { PrecertTbs = precertTbs };
     }
 
     // ASN.1Cert certificate_chain<0..2^24-1>: a 3-byte total length, then 3-byte-length-prefixed certificates.

@@ -13,6 +13,7 @@ public static class Rfc6962Responses
         {
             var reader = new Utf8JsonReader(json);
             long? size = null, timestamp = null;
+            byte[] root = [], signature = [];
             Expect(ref reader, JsonTokenType.StartObject);
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
@@ -26,6 +27,17 @@ public static class Rfc6962Responses
                     reader.Read();
                     timestamp = reader.GetInt64();
                 }
+                else if (reader.ValueTextEquals("sha256_root_hash"u8))
+                {
+                    // Not base64: left empty, so the signature check fails; polling does not depend on it.
+                    reader.Read();
+                    root = reader.TokenType == JsonTokenType.String && reader.TryGetBytesFromBase64(out var r) ? r : [];
+                }
+                else if (reader.ValueTextEquals("tree_head_signature"u8))
+                {
+                    reader.Read();
+                    signature = reader.TokenType == JsonTokenType.String && reader.TryGetBytesFromBase64(out var g) ? g : [];
+                }
                 else
                 {
                     reader.Read();
@@ -38,7 +50,7 @@ public static class Rfc6962Responses
                 throw new CtDecodeException("get-sth: tree_size missing or negative");
             }
 
-            return new SignedTreeHead(s, timestamp ?? 0);
+            return new SignedTreeHead(s, timestamp ?? 0) { RootHash = root, Signature = signature };
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
         {

@@ -1,7 +1,14 @@
 namespace CertStream.Ingestor.Ct.Rfc6962;
 
-/// <summary>The parts of a get-sth answer that polling needs.</summary>
-public readonly record struct SignedTreeHead(long TreeSize, long TimestampMs);
+/// <summary>The parts of a get-sth answer that polling needs, and the root and signature that verification checks.</summary>
+public readonly record struct SignedTreeHead(long TreeSize, long TimestampMs)
+{
+    /// <summary><c>sha256_root_hash</c> (32 bytes), empty when absent.</summary>
+    public byte[] RootHash { get; init; } = [];
+
+    /// <summary><c>tree_head_signature</c>: a TLS DigitallySigned, empty when absent.</summary>
+    public byte[] Signature { get; init; } = [];
+}
 
 /// <summary>One get-entries entry, still encoded.</summary>
 public readonly record struct RawEntry(byte[] LeafInput, byte[] ExtraData);

@@ -20,6 +20,9 @@ public readonly record struct TileLeaf(
     /// <summary>The TimestampedEntry bytes (timestamp to extensions): the Merkle leaf is <c>00 00 || this</c>.</summary>
     public ReadOnlyMemory<byte> TimestampedEntry { get; init; }
 
+    /// <summary>Precerts: the logged TBSCertificate (inside <see cref="TimestampedEntry"/>).</summary>
+    public ReadOnlyMemory<byte> PrecertTbs { get; init; }
+
     public int FingerprintCount => ChainFingerprints.Length / FingerprintLength;
 
     public ReadOnlyMemory<byte> Fingerprint(int i) => ChainFingerprints.Slice(i * FingerprintLength, FingerprintLength);

@@ -61,6 +61,7 @@ public static class TileLeafDecoder
 
         var entryType = reader.UInt16();
         ReadOnlyMemory<byte> leafDer = default;
+        ReadOnlyMemory<byte> precertTbs = default;
         switch (entryType)
         {
             case (int)CtEntryType.X509:
@@ -68,7 +69,7 @@ public static class TileLeafDecoder
                 break;
             case (int)CtEntryType.Precert:
                 reader.Bytes(32, "issuer_key_hash");
-                reader.Opaque24("tbs_certificate");
+                precertTbs = reader.Opaque24("tbs_certificate");
                 break;
             default:
                 throw reader.Fail($"unknown entry_type {entryType}");
@@ -87,7 +88,7 @@ public static class TileLeafDecoder
             throw reader.Fail($"certificate_chain of {fingerprints.Length} bytes is not a multiple of 32");
         }
 
-        return new TileLeaf(index, timestamp, (CtEntryType)entryType, leafDer, fingerprints) { TimestampedEntry = timestampedEntry };
+        return new TileLeaf(index, timestamp, (CtEntryType)entryType, leafDer, fingerprints) { TimestampedEntry = timestampedEntry, PrecertTbs = precertTbs };
     }
 
     /// <summary>CtExtensions: Extension { uint8 type; opaque data&lt;0..2^16-1&gt; }*. Only leaf_index (0) is checked.</summary>
