@@ -61,14 +61,14 @@ internal sealed class GatewayDnsResolver(
         catch (SocketException ex)
         {
             var kept = _lastGood.GetValueOrDefault(id, []);
-            ProxyLog.LogWarningGatewayLookupFailed(logger, host, kept.Length, ex);
+            ProxyLog.GatewayLookupFailed(logger, host, kept.Length, ex);
             return kept;
         }
 
         var previous = _lastGood.GetValueOrDefault(id);
         if (previous is null || !previous.SequenceEqual(addresses))
         {
-            ProxyLog.LogInformationGatewayAddresses(logger, host, string.Join(", ", addresses.Select(a => a.ToString())));
+            ProxyLog.GatewayAddressesResolved(logger, host, string.Join(", ", addresses.Select(a => a.ToString())));
         }
 
         _lastGood[id] = addresses;

@@ -82,7 +82,7 @@ public static class GatewayProxyExtensions
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
-            ProxyLog.LogInformationProxying(logger, string.Join(", ", options.GatewaysOrDefault), options.Discovery, options.ForwardedFor.ToString());
+            ProxyLog.ProxyStarted(logger, string.Join(", ", options.GatewaysOrDefault), options.Discovery, options.ForwardedFor.ToString());
             return Task.CompletedTask;
         }
 

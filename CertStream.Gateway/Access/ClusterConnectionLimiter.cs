@@ -107,7 +107,7 @@ internal sealed class ClusterConnectionLimiter(
     {
         if (!counts.Dirty)
         {
-            GatewayLog.LogWarningConnectionCountUnavailable(logger, failure); // once per outage, not per client
+            GatewayLog.ConnectionCountUnavailable(logger, failure); // once per outage, not per client
         }
 
         counts.Dirty = true;

@@ -30,7 +30,7 @@ internal static class ConnectionRefusals
     {
         var reason = Name(refusal);
         metrics.Refused(protocol, reason);
-        GatewayLog.LogDebugRefused(logger, protocol, remote, reason);
+        GatewayLog.ConnectionRefused(logger, protocol, remote, reason);
     }
 
     /// <summary>A rate-limited client's wait as told to it (Retry-After, the TCP line): whole seconds, at least one.</summary>

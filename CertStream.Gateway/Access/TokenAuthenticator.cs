@@ -125,7 +125,7 @@ internal sealed class TokenAuthenticator : IDisposable
             }
         }
 
-        GatewayLog.LogInformationTokensChanged(_logger, current.Tokens.Count, closed);
+        GatewayLog.TokensChanged(_logger, current.Tokens.Count, closed);
     }
 
     private sealed class Snapshot

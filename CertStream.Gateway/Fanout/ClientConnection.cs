@@ -269,7 +269,7 @@ internal abstract class ClientConnection
         }
         catch (Exception ex)
         {
-            GatewayLog.LogErrorClientFailed(Services.Logger, TransportProtocols.Name(Protocol), Remote, ex);
+            GatewayLog.ClientFailed(Services.Logger, TransportProtocols.Name(Protocol), Remote, ex);
             RequestClose(DisconnectReason.Error);
         }
 

@@ -84,7 +84,7 @@ internal sealed class StreamHub : IHostedService, IDisposable
 
         Services.Metrics.ClientConnected(client.Stream, client.Protocol);
         _activity.Connected();
-        GatewayLog.LogDebugClientConnected(_logger, TransportProtocols.Name(client.Protocol), client.Remote, StreamKinds.Name(client.Stream));
+        GatewayLog.ClientConnected(_logger, TransportProtocols.Name(client.Protocol), client.Remote, StreamKinds.Name(client.Stream));
         var subscribed = client.Topic.AddAsync(client);
         if (_closing)
         {
@@ -113,7 +113,7 @@ internal sealed class StreamHub : IHostedService, IDisposable
         var reason = client.CloseReason == DisconnectReason.None ? DisconnectReason.ClientClosed : client.CloseReason;
         Services.Metrics.ClientDisconnected(client.Stream, client.Protocol, reason);
         _activity.Disconnected(reason);
-        GatewayLog.LogDebugClientDisconnected(_logger, TransportProtocols.Name(client.Protocol), client.Remote, StreamKinds.Name(client.Stream), DisconnectReasons.Name(reason), client.Sent, client.Dropped);
+        GatewayLog.ClientDisconnected(_logger, TransportProtocols.Name(client.Protocol), client.Remote, StreamKinds.Name(client.Stream), DisconnectReasons.Name(reason), client.Sent, client.Dropped);
         lock (_totalsGate)
         {
             // Atomic for the counters: the client's tallies leave the live sum as they join the retired one.
@@ -160,7 +160,7 @@ internal sealed class StreamHub : IHostedService, IDisposable
         }
 
         _closing = true;
-        GatewayLog.LogInformationClosingClients(_logger, ClientCount);
+        GatewayLog.ClientsClosing(_logger, ClientCount);
         foreach (var topic in _topics)
         {
             foreach (var client in topic.Clients)
@@ -191,7 +191,7 @@ internal sealed class StreamHub : IHostedService, IDisposable
             return;
         }
 
-        GatewayLog.LogInformationClientSummary(
+        GatewayLog.ClientsSummarized(
             _logger,
             summary.Connected,
             summary.Disconnected,

@@ -145,7 +145,7 @@ internal sealed class StreamTopic
         }
         catch (Exception ex)
         {
-            GatewayLog.LogErrorMessageHandlerFailed(_services.Logger, _channel.ToString(), ex);
+            GatewayLog.MessageHandlerFailed(_services.Logger, _channel.ToString(), ex);
         }
     }
 
@@ -208,7 +208,7 @@ internal sealed class StreamTopic
             var queue = await subscriber.SubscribeAsync(_channel);
             queue.OnMessage(OnMessage);
             Volatile.Write(ref _subscription, queue);
-            GatewayLog.LogDebugSubscribed(_services.Logger, _channel.ToString());
+            GatewayLog.Subscribed(_services.Logger, _channel.ToString());
             return true;
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
@@ -216,7 +216,7 @@ internal sealed class StreamTopic
             // SE.Redis may have registered the subscription before the command failed: drop it so
             // that no orphaned queue keeps collecting messages, and try again shortly.
             _ = subscriber.UnsubscribeAsync(_channel, flags: CommandFlags.FireAndForget);
-            GatewayLog.LogWarningSubscribeFailed(_services.Logger, _channel.ToString(), SubscribeRetryDelay, ex);
+            GatewayLog.SubscribeFailed(_services.Logger, _channel.ToString(), SubscribeRetryDelay, ex);
             return false;
         }
     }
@@ -228,13 +228,13 @@ internal sealed class StreamTopic
         try
         {
             await queue.UnsubscribeAsync();
-            GatewayLog.LogDebugUnsubscribed(_services.Logger, _channel.ToString());
+            GatewayLog.Unsubscribed(_services.Logger, _channel.ToString());
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             // Not connected: the queue is completed locally all the same, and the server side of
             // the subscription goes away with the broken connection.
-            GatewayLog.LogWarningUnsubscribeFailed(_services.Logger, _channel.ToString(), ex);
+            GatewayLog.UnsubscribeFailed(_services.Logger, _channel.ToString(), ex);
         }
 
         lock (_ringGate)

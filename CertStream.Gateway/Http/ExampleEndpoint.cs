@@ -27,7 +27,7 @@ internal static class ExampleEndpoint
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            GatewayLog.LogWarningExampleReadFailed(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ExampleEndpoint)), key, ex);
+            GatewayLog.ExampleReadFailed(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ExampleEndpoint)), key, ex);
             value = RedisValue.Null;
         }
 

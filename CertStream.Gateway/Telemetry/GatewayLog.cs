@@ -7,90 +7,90 @@ internal static partial class GatewayLog
 {
     // Debug: a stream whose only client reconnects over and over would log these per connection.
     [LoggerMessage(2000, LogLevel.Debug, "Subscribed to {Channel}")]
-    public static partial void LogDebugSubscribed(ILogger logger, string channel);
+    public static partial void Subscribed(ILogger logger, string channel);
 
     [LoggerMessage(2001, LogLevel.Debug, "Unsubscribed from {Channel} (no clients left)")]
-    public static partial void LogDebugUnsubscribed(ILogger logger, string channel);
+    public static partial void Unsubscribed(ILogger logger, string channel);
 
     /// <summary>
     /// An unreachable Redis is reported once per interval, naming the endpoint, by the shared Redis
     /// availability monitor: a retry that fails for that reason is a Debug line without a stack trace.
     /// </summary>
-    public static void LogWarningSubscribeFailed(ILogger logger, string channel, TimeSpan retryDelay, Exception exception)
+    public static void SubscribeFailed(ILogger logger, string channel, TimeSpan retryDelay, Exception exception)
     {
         if (RedisUnreachable(exception))
         {
-            LogDebugSubscribeFailedRedisUnreachable(logger, channel, retryDelay, exception.Message);
+            SubscribeFailedRedisUnreachable(logger, channel, retryDelay, exception.Message);
         }
         else
         {
-            LogWarningSubscribeFailedUnexpectedly(logger, channel, retryDelay, exception);
+            SubscribeFailedUnexpectedly(logger, channel, retryDelay, exception);
         }
     }
 
     [LoggerMessage(2002, LogLevel.Warning, "Subscribing to {Channel} failed; retrying in {RetryDelay}")]
-    private static partial void LogWarningSubscribeFailedUnexpectedly(ILogger logger, string channel, TimeSpan retryDelay, Exception exception);
+    private static partial void SubscribeFailedUnexpectedly(ILogger logger, string channel, TimeSpan retryDelay, Exception exception);
 
     [LoggerMessage(2300, LogLevel.Debug, "Subscribing to {Channel} failed, Redis unreachable; retrying in {RetryDelay}: {Error}")]
-    private static partial void LogDebugSubscribeFailedRedisUnreachable(ILogger logger, string channel, TimeSpan retryDelay, string error);
+    private static partial void SubscribeFailedRedisUnreachable(ILogger logger, string channel, TimeSpan retryDelay, string error);
 
     [LoggerMessage(2003, LogLevel.Warning, "Unsubscribing from {Channel} failed")]
-    public static partial void LogWarningUnsubscribeFailed(ILogger logger, string channel, Exception exception);
+    public static partial void UnsubscribeFailed(ILogger logger, string channel, Exception exception);
 
     [LoggerMessage(2004, LogLevel.Debug, "{Protocol} client {Remote} connected to the {Stream} stream")]
-    public static partial void LogDebugClientConnected(ILogger logger, string protocol, string remote, string stream);
+    public static partial void ClientConnected(ILogger logger, string protocol, string remote, string stream);
 
     [LoggerMessage(2005, LogLevel.Debug, "{Protocol} client {Remote} on the {Stream} stream disconnected ({Reason}); {Sent} messages sent, {Dropped} dropped")]
-    public static partial void LogDebugClientDisconnected(ILogger logger, string protocol, string remote, string stream, string reason, long sent, long dropped);
+    public static partial void ClientDisconnected(ILogger logger, string protocol, string remote, string stream, string reason, long sent, long dropped);
 
     [LoggerMessage(2007, LogLevel.Error, "{Protocol} client {Remote} failed")]
-    public static partial void LogErrorClientFailed(ILogger logger, string protocol, string remote, Exception exception);
+    public static partial void ClientFailed(ILogger logger, string protocol, string remote, Exception exception);
 
     [LoggerMessage(2008, LogLevel.Information, "Raw TCP stream listening on {EndPoint}")]
-    public static partial void LogInformationTcpListening(ILogger logger, string endPoint);
+    public static partial void TcpListenerStarted(ILogger logger, string endPoint);
 
     [LoggerMessage(2009, LogLevel.Error, "Accepting raw TCP connections failed")]
-    public static partial void LogErrorTcpAcceptFailed(ILogger logger, Exception exception);
+    public static partial void TcpAcceptFailed(ILogger logger, Exception exception);
 
     /// <summary>Per request: while Redis is unreachable (reported by the monitor) a Debug line without a stack trace.</summary>
-    public static void LogWarningExampleReadFailed(ILogger logger, string key, Exception exception)
+    public static void ExampleReadFailed(ILogger logger, string key, Exception exception)
     {
         if (RedisUnreachable(exception) || exception is TimeoutException or RedisTimeoutException)
         {
-            LogDebugExampleReadFailedRedisUnreachable(logger, key, exception.Message);
+            ExampleReadFailedRedisUnreachable(logger, key, exception.Message);
         }
         else
         {
-            LogWarningExampleReadFailedUnexpectedly(logger, key, exception);
+            ExampleReadFailedUnexpectedly(logger, key, exception);
         }
     }
 
     [LoggerMessage(2010, LogLevel.Warning, "Reading {Key} from Redis failed")]
-    private static partial void LogWarningExampleReadFailedUnexpectedly(ILogger logger, string key, Exception exception);
+    private static partial void ExampleReadFailedUnexpectedly(ILogger logger, string key, Exception exception);
 
     [LoggerMessage(2301, LogLevel.Debug, "Reading {Key} from Redis failed (unreachable or slow): {Error}")]
-    private static partial void LogDebugExampleReadFailedRedisUnreachable(ILogger logger, string key, string error);
+    private static partial void ExampleReadFailedRedisUnreachable(ILogger logger, string key, string error);
 
     private static bool RedisUnreachable(Exception exception) => exception is RedisConnectionException;
 
     [LoggerMessage(2011, LogLevel.Error, "Handling a message from {Channel} failed")]
-    public static partial void LogErrorMessageHandlerFailed(ILogger logger, string channel, Exception exception);
+    public static partial void MessageHandlerFailed(ILogger logger, string channel, Exception exception);
 
     [LoggerMessage(2012, LogLevel.Information, "Gateway stopping: closing {Count} client connections")]
-    public static partial void LogInformationClosingClients(ILogger logger, int count);
+    public static partial void ClientsClosing(ILogger logger, int count);
 
     [LoggerMessage(2013, LogLevel.Debug, "Rejected a WebSocket handshake from {Remote}: {Problem}")]
-    public static partial void LogDebugHandshakeRejected(ILogger logger, string remote, string problem);
+    public static partial void HandshakeRejected(ILogger logger, string remote, string problem);
 
     [LoggerMessage(2014, LogLevel.Information, "Auth tokens changed: {Count} configured; {Closed} connections closed whose token was revoked")]
-    public static partial void LogInformationTokensChanged(ILogger logger, int count, int closed);
+    public static partial void TokensChanged(ILogger logger, int count, int closed);
 
     [LoggerMessage(2015, LogLevel.Debug, "Refused {Protocol} client {Remote}: {Reason}")]
-    public static partial void LogDebugRefused(ILogger logger, string protocol, string remote, string reason);
+    public static partial void ConnectionRefused(ILogger logger, string protocol, string remote, string reason);
 
     [LoggerMessage(2016, LogLevel.Warning, "Cluster connection count in Redis unavailable; admitting on this node's own counts")]
-    public static partial void LogWarningConnectionCountUnavailable(ILogger logger, Exception? exception);
+    public static partial void ConnectionCountUnavailable(ILogger logger, Exception? exception);
 
     [LoggerMessage(2100, LogLevel.Information, "Clients in the last minute: {Connected} connected, {Disconnected} disconnected ({SlowClients} closed as slow, {DeadPeers} as dead peers, {WriteStalls} for stalled writes); connected now: {Lite} lite, {Full} full, {Domains} domains")]
-    public static partial void LogInformationClientSummary(ILogger logger, long connected, long disconnected, long slowClients, long deadPeers, long writeStalls, int lite, int full, int domains);
+    public static partial void ClientsSummarized(ILogger logger, long connected, long disconnected, long slowClients, long deadPeers, long writeStalls, int lite, int full, int domains);
 }

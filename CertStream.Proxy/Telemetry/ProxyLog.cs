@@ -4,11 +4,11 @@ namespace CertStream.Proxy.Telemetry;
 internal static partial class ProxyLog
 {
     [LoggerMessage(3000, LogLevel.Information, "Proxying to the gateways {Gateways} ({Discovery} discovery, X-Forwarded-For: {ForwardedFor})")]
-    public static partial void LogInformationProxying(ILogger logger, string gateways, GatewayDiscovery discovery, string forwardedFor);
+    public static partial void ProxyStarted(ILogger logger, string gateways, GatewayDiscovery discovery, string forwardedFor);
 
     [LoggerMessage(3001, LogLevel.Information, "Gateway {Gateway} resolves to {Addresses}")]
-    public static partial void LogInformationGatewayAddresses(ILogger logger, string gateway, string addresses);
+    public static partial void GatewayAddressesResolved(ILogger logger, string gateway, string addresses);
 
     [LoggerMessage(3002, LogLevel.Warning, "Looking up gateway {Gateway} failed; keeping its {Count} last known addresses")]
-    public static partial void LogWarningGatewayLookupFailed(ILogger logger, string gateway, int count, Exception exception);
+    public static partial void GatewayLookupFailed(ILogger logger, string gateway, int count, Exception exception);
 }

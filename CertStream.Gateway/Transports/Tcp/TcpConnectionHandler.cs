@@ -111,7 +111,7 @@ internal sealed class TcpConnectionHandler(
         }
         catch (Exception ex)
         {
-            GatewayLog.LogErrorClientFailed(logger, "tcp", RemoteName.Of(socket.RemoteEndPoint), ex);
+            GatewayLog.ClientFailed(logger, "tcp", RemoteName.Of(socket.RemoteEndPoint), ex);
         }
         finally
         {

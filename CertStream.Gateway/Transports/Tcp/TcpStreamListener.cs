@@ -56,7 +56,7 @@ internal sealed class TcpStreamListener(
 
             _listener = listener;
             Port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            GatewayLog.LogInformationTcpListening(logger, listener.LocalEndpoint.ToString() ?? "");
+            GatewayLog.TcpListenerStarted(logger, listener.LocalEndpoint.ToString() ?? "");
         }
 
         return base.StartAsync(cancellationToken);
@@ -81,7 +81,7 @@ internal sealed class TcpStreamListener(
                 catch (SocketException ex)
                 {
                     // A connection reset before it was accepted, or out of descriptors: keep serving.
-                    GatewayLog.LogErrorTcpAcceptFailed(logger, ex);
+                    GatewayLog.TcpAcceptFailed(logger, ex);
                     continue;
                 }
 

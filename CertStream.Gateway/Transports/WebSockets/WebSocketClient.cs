@@ -177,7 +177,7 @@ internal sealed class WebSocketClient : ClientConnection
         }
         catch (Exception ex)
         {
-            Telemetry.GatewayLog.LogErrorClientFailed(Services.Logger, "websocket", Remote, ex);
+            Telemetry.GatewayLog.ClientFailed(Services.Logger, "websocket", Remote, ex);
             RequestClose(DisconnectReason.Error);
         }
         finally

@@ -27,7 +27,7 @@ internal static class WebSocketEndpoint
         if (accept is null || upgrade is not { IsUpgradableRequest: true })
         {
             var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WebSocketEndpoint));
-            GatewayLog.LogDebugHandshakeRejected(logger, RemoteName.Of(context), accept is null ? problem : "not an upgradable HTTP/1.1 request");
+            GatewayLog.HandshakeRejected(logger, RemoteName.Of(context), accept is null ? problem : "not an upgradable HTTP/1.1 request");
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
             context.Response.Headers.SecWebSocketVersion = "13";
             await context.Response.WriteAsync($"Bad WebSocket handshake: {(accept is null ? problem : "send it over HTTP/1.1 with Connection: Upgrade")}\n");
