@@ -105,8 +105,11 @@ public sealed class LogIntegrity(
                 // 404 is also how a log says "no such leaf": it means "not served" only when the log serves no proofs at all.
                 if (state.NoProofs || await proofs.GetConsistencyAsync(session.Log, 1, head.Size, ct) is null)
                 {
-                    state.NoInclusionProofs = true;
-                    IngestorLog.ProofsNotServed(logger, session.Log.Key, "get-proof-by-hash");
+                    // Several windows of a log are fetched at once: only the first to find out says so.
+                    if (state.MarkNoInclusionProofs())
+                    {
+                        IngestorLog.ProofsNotServed(logger, session.Log.Key, "get-proof-by-hash");
+                    }
                     return proceed;
                 }
 
@@ -210,6 +213,11 @@ public sealed class LogIntegrity(
 
         public bool NoProofs { get; set; }
 
-        public bool NoInclusionProofs { get; set; }
+        private int _noInclusionProofs;
+
+        public bool NoInclusionProofs => Volatile.Read(ref _noInclusionProofs) == 1;
+
+        /// <summary>Notes that the log serves no inclusion proofs; true only for the first caller.</summary>
+        public bool MarkNoInclusionProofs() => Interlocked.Exchange(ref _noInclusionProofs, 1) == 0;
     }
 }
