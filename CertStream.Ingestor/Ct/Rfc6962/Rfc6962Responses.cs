@@ -58,54 +58,18 @@ public static class Rfc6962Responses
         }
     }
 
+    /// <summary>
+    /// get-entries as arrays of their own, for callers that keep entries past the body (a timestamp probe, the
+    /// feed's gap reader): the in-place parser on a copy, so both paths share one set of rules and errors.
+    /// </summary>
     public static List<RawEntry> ParseEntries(ReadOnlySpan<byte> json)
     {
-        var entries = new List<RawEntry>();
-        try
+        var slices = new List<RawEntrySlice>();
+        ParseEntriesInPlace(json.ToArray(), slices);
+        var entries = new List<RawEntry>(slices.Count);
+        foreach (var slice in slices)
         {
-            var reader = new Utf8JsonReader(json);
-            Expect(ref reader, JsonTokenType.StartObject);
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                if (!reader.ValueTextEquals("entries"u8))
-                {
-                    reader.Read();
-                    reader.Skip();
-                    continue;
-                }
-
-                Expect(ref reader, JsonTokenType.StartArray);
-                while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
-                {
-                    byte[]? leaf = null, extra = null;
-                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-                    {
-                        if (reader.ValueTextEquals("leaf_input"u8))
-                        {
-                            reader.Read();
-                            leaf = reader.GetBytesFromBase64();
-                        }
-                        else if (reader.ValueTextEquals("extra_data"u8))
-                        {
-                            reader.Read();
-                            extra = reader.GetBytesFromBase64();
-                        }
-                        else
-                        {
-                            reader.Read();
-                            reader.Skip();
-                        }
-                    }
-
-                    entries.Add(new RawEntry(
-                        leaf ?? throw new CtDecodeException($"get-entries: entry {entries.Count} has no leaf_input"),
-                        extra ?? []));
-                }
-            }
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
-        {
-            throw new CtDecodeException($"get-entries: malformed JSON ({ex.Message})", ex);
+            entries.Add(new RawEntry(slice.LeafInput.ToArray(), slice.ExtraData.ToArray()));
         }
 
         return entries;
