@@ -1,6 +1,6 @@
 using CertStream.Feed.Contracts;
 
-namespace CertStream.Tests.Feed;
+namespace CertStream.Tests.Feed.Contracts;
 
 public sealed class FeedMessageIdTests
 {
