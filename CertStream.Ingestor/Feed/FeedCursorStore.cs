@@ -1,4 +1,5 @@
 using CertStream.Contracts;
+using CertStream.Ingestor.State;
 using StackExchange.Redis;
 
 namespace CertStream.Ingestor.Feed;
@@ -20,13 +21,8 @@ public sealed class FeedCursorStore(IConnectionMultiplexer redis)
     public async Task<long?> LoadAsync(string logKey)
     {
         var value = await redis.GetDatabase().StringGetAsync(RedisNames.FeedCursorKey(logKey));
-        // A missing key would parse as 0 (RedisValue.TryParse): that would replay the log from its first entry.
-        if (value.IsNull)
-        {
-            return null;
-        }
-
-        return value.TryParse(out long next) ? next : null;
+        // Through RedisNumber: a missing key must not read as 0, which would replay the log from its first entry.
+        return RedisNumber.TryGetInt64(value, out var next) ? next : null;
     }
 
     /// <summary>Sets the cursor if the log has none: where the feed of a log starts.</summary>
