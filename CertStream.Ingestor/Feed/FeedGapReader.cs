@@ -75,12 +75,7 @@ public sealed class FeedGapReader(
                     continue;
                 }
 
-                var chain = new ReadOnlyMemory<byte>[leaf.ChainFingerprints.Length / TileLeaf.FingerprintLength];
-                for (var c = 0; c < chain.Length; c++)
-                {
-                    chain[c] = await issuers.GetAsync(leaf.ChainFingerprints.Slice(c * TileLeaf.FingerprintLength, TileLeaf.FingerprintLength),
-                        (hex, token) => staticCt.GetIssuerAsync(log, hex, token), ct);
-                }
+                var chain = await issuers.GetChainAsync(leaf, (hex, token) => staticCt.GetIssuerAsync(log, hex, token), ct);
 
                 result.Add((leaf.Index, Serialize(new CtLogEntry(leaf.Index, leaf.TimestampMs, leaf.Type, leaf.LeafDer, chain), log)));
             }

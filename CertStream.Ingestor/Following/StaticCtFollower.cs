@@ -97,13 +97,8 @@ public sealed class StaticCtFollower(
                     continue;
                 }
 
-                var chain = new ReadOnlyMemory<byte>[leaf.ChainFingerprints.Length / 32];
-                for (var c = 0; c < chain.Length; c++)
-                {
-                    var fingerprint = leaf.ChainFingerprints.Slice(c * 32, 32);
-                    chain[c] = await issuers.GetAsync(fingerprint,
-                        (hex, token) => session.WithRetryAsync(t => client.GetIssuerAsync(log, hex, t), token), ct);
-                }
+                var chain = await issuers.GetChainAsync(leaf,
+                    (hex, token) => session.WithRetryAsync(t => client.GetIssuerAsync(log, hex, t), token), ct);
 
                 try
                 {

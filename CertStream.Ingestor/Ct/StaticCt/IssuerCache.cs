@@ -43,6 +43,18 @@ public sealed class IssuerCache
         return false;
     }
 
+    /// <summary>The chain of <paramref name="leaf"/>, issuer first, each certificate through <see cref="GetAsync"/>.</summary>
+    public async Task<ReadOnlyMemory<byte>[]> GetChainAsync(TileLeaf leaf, Func<string, CancellationToken, Task<byte[]>> fetchByHex, CancellationToken ct)
+    {
+        var chain = new ReadOnlyMemory<byte>[leaf.FingerprintCount];
+        for (var i = 0; i < chain.Length; i++)
+        {
+            chain[i] = await GetAsync(leaf.Fingerprint(i), fetchByHex, ct);
+        }
+
+        return chain;
+    }
+
     /// <summary>
     /// The issuer DER for <paramref name="fingerprint"/> (32 bytes). On a miss, <paramref name="fetchByHex"/>
     /// gets the lowercase hex fingerprint (for <c>issuer/&lt;hex&gt;</c>) and the token of the caller that
