@@ -1,4 +1,5 @@
 using CertStream.Feed.Contracts;
+using CertStream.Ingestor.Health;
 using CertStream.Ingestor.Telemetry;
 using MassTransit;
 using Microsoft.Extensions.Options;
@@ -121,7 +122,7 @@ public sealed class FeedPublisher(
             metrics.Failed(failed.Count);
             IngestorLog.FeedPublishFailed(logger, failed.Count, attempt, error!);
             pending = failed;
-            await Task.Delay(FeedBackoff.Delay(attempt, RetryBase, RetryMax), time, ct);
+            await Task.Delay(Backoff.Delay(attempt, RetryBase, RetryMax), time, ct);
         }
     }
 

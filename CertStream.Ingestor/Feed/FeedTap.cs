@@ -218,7 +218,7 @@ public sealed class FeedTap(
                 {
                     failures++;
                     IngestorLog.FeedRefetchFailed(logger, feed.Info.Key, from, to, failures, ex.Message);
-                    await Task.Delay(FeedBackoff.Delay(failures, RetryBase, RetryMax), time, ct);
+                    await Task.Delay(Backoff.Delay(failures, RetryBase, RetryMax), time, ct);
                     continue;
                 }
 

@@ -3,7 +3,8 @@ namespace CertStream.Ingestor.Health;
 /// <summary>
 /// Exponential backoff with jitter: attempt 1 waits half to all of base, each next doubles, capped.
 /// Polly's retries compute their own delays; this one serves what Polly takes as a plain
-/// TimeSpan (the circuit breaker's BreakDurationGenerator) and the publisher's retry loop.
+/// TimeSpan (the circuit breaker's BreakDurationGenerator), the publisher's retry loop and the
+/// durable feed's retries.
 /// </summary>
 public static class Backoff
 {
