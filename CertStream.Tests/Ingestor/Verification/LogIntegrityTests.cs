@@ -59,6 +59,8 @@ public sealed class LogIntegrityTests(RedisFixture redis)
 
         await using var ingestor = await IngestorHost.StartAsync(redis.ConnectionString, sim.LogListUrl,
             new Dictionary<string, string?> { ["verification:on_failure"] = "stop" }, b => b.Logging.AddProvider(logs), ct);
+        // Growth before a log's first tree head would be taken as its starting tip and never streamed.
+        await Eventually.TrueAsync(() => logs.Count(StartingAtTip) == 2, Patience, "both logs start at the tip", ct);
         // Two polls of the unchanged tree see two roots for one size.
         await Eventually.TrueAsync(() => logs.Count(VerificationFailed) == 1, Patience, "the fork is reported", ct);
         var failure = Assert.Single(logs.WithId(VerificationFailed));
