@@ -3,6 +3,7 @@ using CertStream.Ingestor.Ct;
 using CertStream.Ingestor.Ct.Rfc6962;
 using CertStream.Ingestor.Ct.StaticCt;
 using CertStream.Ingestor.Serialization;
+using CertStream.Ingestor.Verification;
 
 namespace CertStream.Ingestor.Feed;
 
@@ -10,13 +11,15 @@ namespace CertStream.Ingestor.Feed;
 /// Re-reads entries the feed missed (its backlog was full, or the live cursor ran ahead of the feed
 /// cursor across a restart) from the CT log itself, and serializes them as the live path does.
 /// Returns one item per index of the range, in order; an entry that cannot be decoded has no JSON
-/// (it only moves the cursor, as the live path skips it).
+/// (it only moves the cursor, as the live path skips it). Precertificates go through the same TBS check
+/// as on the live path, so the feed sends what the log signed, as the streams did.
 /// </summary>
 public sealed class FeedGapReader(
     Rfc6962Client rfc6962,
     StaticCtClient staticCt,
     IssuerCache issuers,
     ICertificateMessageSerializer serializer,
+    PrecertChecker precerts,
     TimeProvider time)
 {
     /// <summary>Entries [<paramref name="from"/>, <paramref name="to"/>) of <paramref name="log"/>.</summary>
@@ -46,7 +49,7 @@ public sealed class FeedGapReader(
                 byte[]? json;
                 try
                 {
-                    json = Serialize(Rfc6962EntryDecoder.Decode(next, raw.LeafInput, raw.ExtraData), log);
+                    json = Serialize(precerts.Check(log, Rfc6962EntryDecoder.Decode(next, raw.LeafInput, raw.ExtraData), reread: true), log);
                 }
                 catch (CtDecodeException)
                 {
@@ -77,7 +80,18 @@ public sealed class FeedGapReader(
 
                 var chain = await issuers.GetChainAsync(leaf, (hex, token) => staticCt.GetIssuerAsync(log, hex, token), ct);
 
-                result.Add((leaf.Index, Serialize(new CtLogEntry(leaf.Index, leaf.TimestampMs, leaf.Type, leaf.LeafDer, chain), log)));
+                byte[]? json;
+                try
+                {
+                    var entry = new CtLogEntry(leaf.Index, leaf.TimestampMs, leaf.Type, leaf.LeafDer, chain) { PrecertTbs = leaf.PrecertTbs };
+                    json = Serialize(precerts.Check(log, entry, reread: true), log);
+                }
+                catch (CtDecodeException)
+                {
+                    json = null;
+                }
+
+                result.Add((leaf.Index, json));
             }
         }
 

@@ -15,8 +15,14 @@ public sealed class PrecertChecker(IOptions<VerificationOptions> options, Verifi
     private readonly ConcurrentDictionary<string, byte> _reported = new(StringComparer.Ordinal);
 
     /// <summary>The entry to stream: <paramref name="entry"/> itself when it matches (the common case, no allocation).</summary>
+    /// <param name="log">The log the entry came from.</param>
+    /// <param name="entry">The decoded entry, with the TBS its leaf covers.</param>
+    /// <param name="reread">
+    /// The entry was read again for the durable feed: the live path already counted and reported it, so a
+    /// mismatch only changes what is sent.
+    /// </param>
     /// <exception cref="CtDecodeException">A mismatch whose logged TBS does not decode: the entry cannot be shown.</exception>
-    public CtLogEntry Check(CtLogInfo log, in CtLogEntry entry)
+    public CtLogEntry Check(CtLogInfo log, in CtLogEntry entry, bool reread = false)
     {
         if (entry.Type != CtEntryType.Precert || entry.PrecertTbs.IsEmpty || !options.Value.Enabled)
         {
@@ -29,8 +35,12 @@ public sealed class PrecertChecker(IOptions<VerificationOptions> options, Verifi
             return entry;
         }
 
-        metrics.PrecertMismatch(log.Key);
-        if (_reported.TryAdd(log.Key, 0))
+        if (!reread)
+        {
+            metrics.PrecertMismatch(log.Key);
+        }
+
+        if (!reread && _reported.TryAdd(log.Key, 0))
         {
             IngestorLog.PrecertTbsMismatch(logger, log.Key, entry.Index);
         }

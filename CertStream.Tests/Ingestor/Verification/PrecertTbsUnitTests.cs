@@ -94,6 +94,21 @@ public sealed class PrecertTbsUnitTests
     }
 
     [Fact]
+    public void AnEntryReadAgainForTheFeedIsShownAsTheLogSignedItWithoutCountingTwice()
+    {
+        var (_, googleTbs) = PrecertFactory.Create("google.com", GoogleSerial);
+        var (testPrecert, _) = PrecertFactory.Create("test7232018-1-1.msitvalidcert.com", TestSerial);
+        var log = CtLogInfo.Create("Test log", "https://ct.example/log/", CtLogKind.Rfc6962);
+        var entry = Rfc6962EntryDecoder.Decode(7, PrecertEntryBytes.LeafInput(googleTbs), PrecertEntryBytes.ExtraData(testPrecert));
+
+        var shown = NewChecker(out var metrics).Check(log, entry, reread: true);
+
+        Assert.Equal(EntryIntegrity.PrecertTbsMismatch, shown.Integrity);
+        Assert.False(shown.LeafDer.Span.SequenceEqual(testPrecert));
+        Assert.Empty(metrics.GetMeasurementSnapshot());
+    }
+
+    [Fact]
     public void MatchingEntryIsUnchangedAndUnmarked()
     {
         var (precert, tbs) = PrecertFactory.Create("match.example", TestSerial);
