@@ -46,6 +46,13 @@ public sealed class SimulatedLog : IDisposable
         var spki = _signingKey.ExportSubjectPublicKeyInfo();
         PublicKeySpki = spki;
         LogId = SHA256.HashData(spki);
+        if (options.Kind == SimulatedLogKind.Tiled)
+        {
+            // The tree its checkpoints sign, and the one its hash tiles show: the same unless it misbehaves.
+            var tampered = options.Integrity is SimulatedLogIntegrity.BadDataTile or SimulatedLogIntegrity.BadLevelTile;
+            TreeHashes = new TileHashes(tampered ? TamperedLeafHash : ServedLeafHash);
+            ServedTileHashes = options.Integrity == SimulatedLogIntegrity.BadLevelTile ? new TileHashes(ServedLeafHash) : TreeHashes;
+        }
     }
 
     public string Name => _options.Name;
@@ -104,6 +111,15 @@ public sealed class SimulatedLog : IDisposable
 
     /// <summary>Encoded full data tiles (16 × ~400 KB at most).</summary>
     internal TileCache FullTiles { get; } = new(16);
+
+    /// <summary>Full level-0 hash tiles (16 × 8 KB): the leaf hashes of a full data tile, costly to recompute.</summary>
+    internal TileCache FullLevelZeroTiles { get; } = new(16);
+
+    /// <summary>Tiled logs: the tree whose roots its checkpoints sign.</summary>
+    internal TileHashes? TreeHashes { get; }
+
+    /// <summary>Tiled logs: the tree its hash tiles (<c>tile/&lt;L&gt;/…</c>) show; <see cref="TreeHashes"/> unless <see cref="SimulatedLogIntegrity.BadLevelTile"/>.</summary>
+    internal TileHashes? ServedTileHashes { get; }
 
     /// <summary>Appends <paramref name="count"/> entries now; returns the new tree size.</summary>
     public long Grow(long count) => _growth.Grow(count);
@@ -211,7 +227,11 @@ public sealed class SimulatedLog : IDisposable
     {
         var root = new byte[32];
         var fork = _options.Integrity == SimulatedLogIntegrity.ForkedHistory && (Interlocked.Increment(ref _treeHeadsSigned) & 1) == 0;
-        if (_options.MerkleTree && treeSize > 0)
+        if (TreeHashes is not null && treeSize > 0 && !fork)
+        {
+            root = TreeHashes.Root(treeSize);
+        }
+        else if (_options.MerkleTree && treeSize > 0)
         {
             root = MerkleHashes.Root(LeafHashes(treeSize, fork), 0, (int)treeSize);
         }
@@ -257,6 +277,17 @@ public sealed class SimulatedLog : IDisposable
 
         return hashes;
     }
+
+    /// <summary>The leaf hash of entry <paramref name="index"/> as its data tile serves it.</summary>
+    private byte[] ServedLeafHash(long index) => TileHashes.LeafHashOfTileLeaf(GetEntry(index).TileLeaf.Span);
+
+    /// <summary>
+    /// A log that misbehaves with its tiles hashes every entry appended after it was created as something other
+    /// than the entry its data tile serves (the entries it started with stay honest, so an ingestor starting at its tip sees nothing wrong).
+    /// </summary>
+    private byte[] TamperedLeafHash(long index) => index < _options.InitialSize
+        ? ServedLeafHash(index)
+        : SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"certstream-sim/{Name}/tampered/{index}"));
 
     private SimulatedEntry CreateEntry(long index)
     {
