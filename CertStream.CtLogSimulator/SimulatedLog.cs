@@ -24,6 +24,7 @@ public sealed class SimulatedLog : IDisposable
     private readonly ECDsa _signingKey;
     private readonly ECDsa? _rogueKey;
     private long _treeHeadsSigned;
+    private int _historyRewritten;
     private long _requestsBeyondTree;
     private volatile int _pageCap;
     private volatile int _state;
@@ -126,6 +127,20 @@ public sealed class SimulatedLog : IDisposable
 
     /// <summary>Appends <paramref name="count"/> entries stamped evenly over the past <paramref name="spread"/>; returns the new tree size.</summary>
     public long GrowBackdated(long count, TimeSpan spread) => _growth.GrowBackdated(count, spread);
+
+    /// <summary>
+    /// RFC 6962 logs with <see cref="SimulatedLogOptions.MerkleTree"/>: from now on, serve another history (entry 0 hashes
+    /// differently), properly signed and consistent with itself: a log that forks while nobody watches.
+    /// </summary>
+    public void RewriteHistory()
+    {
+        if (!_options.MerkleTree)
+        {
+            throw new InvalidOperationException($"log '{Name}' has no Merkle tree to rewrite (MerkleTree = false)");
+        }
+
+        Volatile.Write(ref _historyRewritten, 1);
+    }
 
     /// <summary>The next <paramref name="count"/> requests to which <paramref name="fault"/> applies get it.</summary>
     public void InjectFault(SimulatedFault fault, int count = 1) => Faults.Add(fault, count);
@@ -270,9 +285,11 @@ public sealed class SimulatedLog : IDisposable
             hashes[i] = MerkleHashes.LeafHash(GetEntry(i).LeafInput.Span);
         }
 
-        if (treeSize > 0 && (fork || _options.Integrity == SimulatedLogIntegrity.RewritesHistory))
+        // The other branch of a fork and a history rewritten at run time are one consistent other history.
+        var other = fork || Volatile.Read(ref _historyRewritten) == 1;
+        if (treeSize > 0 && (other || _options.Integrity == SimulatedLogIntegrity.RewritesHistory))
         {
-            hashes[0] = SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"certstream-sim/{Name}/rewritten/{(fork ? "fork" : treeSize)}"));
+            hashes[0] = SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"certstream-sim/{Name}/rewritten/{(other ? "fork" : treeSize)}"));
         }
 
         return hashes;

@@ -93,7 +93,7 @@ internal static partial class IngestorLog
     [LoggerMessage(1750, LogLevel.Information, "Log {Log}: verification continues from the tree head of size {Size} verified earlier (Redis)")]
     public static partial void VerifiedHeadLoaded(ILogger logger, string log, long size);
 
-    [LoggerMessage(1751, LogLevel.Warning, "Log {Log} failed verification earlier ({Check} at {FailedAt:O}: {Detail}); it stays {Action} until the key {Key} is deleted")]
+    [LoggerMessage(1751, LogLevel.Warning, "Log {Log} failed verification earlier ({Check} at {FailedAt}: {Detail}); it stays {Action} until the key {Key} is deleted")]
     public static partial void VerificationFailureLoaded(ILogger logger, string log, string check, DateTimeOffset failedAt, string detail, string action, string key);
 
     [LoggerMessage(1752, LogLevel.Warning, "Log {Log}: the verification state could not be saved to Redis ({Error}); it is retried with the next tree head")]
