@@ -12,6 +12,7 @@ namespace CertStream.CtLogSimulator;
 public sealed class SimulatedLog : IDisposable
 {
     private const int JournalCapacity = 4096;
+    private const long StaticCtWidth = 256;
 
     private readonly SimulatedLogOptions _options;
     private readonly GrowthModel _growth;
@@ -51,8 +52,9 @@ public sealed class SimulatedLog : IDisposable
         {
             // The tree its checkpoints sign, and the one its hash tiles show: the same unless it misbehaves.
             var tampered = options.Integrity is SimulatedLogIntegrity.BadDataTile or SimulatedLogIntegrity.BadLevelTile;
-            TreeHashes = new TileHashes(tampered ? TamperedLeafHash : ServedLeafHash);
-            ServedTileHashes = options.Integrity == SimulatedLogIntegrity.BadLevelTile ? new TileHashes(ServedLeafHash) : TreeHashes;
+            var opaqueBelow = options.InitialSize > TileHashes.FullyHashedLimit ? options.InitialSize / StaticCtWidth * StaticCtWidth : 0;
+            TreeHashes = new TileHashes(tampered ? TamperedLeafHash : ServedLeafHash, options.Name, opaqueBelow);
+            ServedTileHashes = options.Integrity == SimulatedLogIntegrity.BadLevelTile ? new TileHashes(ServedLeafHash, options.Name, opaqueBelow) : TreeHashes;
         }
     }
 

@@ -9,9 +9,15 @@ namespace CertStream.CtLogSimulator.Entries;
 /// its hash tiles. Built straight from RFC 6962's recursive definition (not from the tile fold the ingestor uses,
 /// so that one wrong algorithm cannot pass on both sides). Complete subtrees of 256 leaves or more never change:
 /// they are kept (32 bytes per 128 leaves); the rest is recomputed per request from the entries.
+/// A log created large (a billion entries, to test starting at the tip) cannot hash its history: complete subtrees of 256
+/// leaves or more below <paramref name="opaqueBelow"/> are then stand-ins (deterministic, not computed from the entries), so
+/// the roots and hash tiles are consistent with everything appended after creation, but old data tiles do not link up.
 /// </summary>
-internal sealed class TileHashes(Func<long, byte[]> leafHash)
+internal sealed class TileHashes(Func<long, byte[]> leafHash, string name, long opaqueBelow = 0)
 {
+    /// <summary>Logs created with more entries than this have an opaque history (<c>opaqueBelow</c>).</summary>
+    public const long FullyHashedLimit = 1 << 16;
+
     public const int Width = 256;
 
     private readonly ConcurrentDictionary<(int Height, long Index), byte[]> _complete = new();
@@ -65,6 +71,11 @@ internal sealed class TileHashes(Func<long, byte[]> leafHash)
         if (count >= Width && BitOperations.IsPow2(count))
         {
             var height = BitOperations.Log2((ulong)count);
+            if (start + count <= opaqueBelow)
+            {
+                return SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"certstream-sim/{name}/opaque/{height}/{start >> height}"));
+            }
+
             var key = (height, start >> height);
             if (_complete.TryGetValue(key, out var known))
             {
