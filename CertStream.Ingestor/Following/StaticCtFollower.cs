@@ -53,7 +53,11 @@ public sealed class StaticCtFollower(
         var audit = integrity.BeginTileAudit(session,
             (level, index, width, token) => session.WithRetryAsync(t => client.GetLevelTileAsync(session.Log, level, index, width, t), token), ct);
         // Checked tiles: only what the verified checkpoint covers (the same size unless the log failed or has no key).
-        await CatchUpAsync(session, audit is null ? session.Target : Math.Min(session.Target, audit.Size), audit, ct);
+        var target = audit is null ? session.Target : Math.Min(session.Target, audit.Size);
+        if (target > session.NextIndex)
+        {
+            await CatchUpAsync(session, target, audit, ct);
+        }
     }
 
     private Task CatchUpAsync(LogSession session, long target, TileAudit? audit, CancellationToken ct)
