@@ -23,6 +23,12 @@ public static class RedisNames
     /// <summary>Hash with the tree state of one log: next index, largest tree size seen.</summary>
     public static string LogStateKey(string logKey) => Prefix + "log:" + logKey + ":state";
 
+    /// <summary>
+    /// Hash with one log's verification state: the last verified tree head (<c>size</c>, <c>root</c> base64, <c>verified_at</c>),
+    /// the base of the next consistency check, and once the log failed, <c>failed_check</c>, <c>failed_detail</c>, <c>failed_at</c>.
+    /// </summary>
+    public static string LogVerificationKey(string logKey) => Prefix + "log:" + logKey + ":verified";
+
     /// <summary>String key holding the durable feed's cursor of one log: the next index not yet confirmed by RabbitMQ.</summary>
     public static string FeedCursorKey(string logKey) => Prefix + "log:" + logKey + ":feed";
 

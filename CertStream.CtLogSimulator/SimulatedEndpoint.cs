@@ -32,6 +32,12 @@ public enum SimulatedEndpoint
 
     /// <summary><c>ct/v1/get-proof-by-hash</c> (logs with a real Merkle tree)</summary>
     GetProofByHash = 9,
+
+    /// <summary><c>tile/&lt;L&gt;/&lt;N&gt;</c> (full hash tile)</summary>
+    LevelTile = 10,
+
+    /// <summary><c>tile/&lt;L&gt;/&lt;N&gt;.p/&lt;W&gt;</c></summary>
+    PartialLevelTile = 11,
 }
 
 /// <summary>One request a simulated log answered (kept in a bounded journal).</summary>

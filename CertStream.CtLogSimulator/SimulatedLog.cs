@@ -12,6 +12,7 @@ namespace CertStream.CtLogSimulator;
 public sealed class SimulatedLog : IDisposable
 {
     private const int JournalCapacity = 4096;
+    private const long StaticCtWidth = 256;
 
     private readonly SimulatedLogOptions _options;
     private readonly GrowthModel _growth;
@@ -24,6 +25,7 @@ public sealed class SimulatedLog : IDisposable
     private readonly ECDsa _signingKey;
     private readonly ECDsa? _rogueKey;
     private long _treeHeadsSigned;
+    private int _historyRewritten;
     private long _requestsBeyondTree;
     private volatile int _pageCap;
     private volatile int _state;
@@ -46,6 +48,14 @@ public sealed class SimulatedLog : IDisposable
         var spki = _signingKey.ExportSubjectPublicKeyInfo();
         PublicKeySpki = spki;
         LogId = SHA256.HashData(spki);
+        if (options.Kind == SimulatedLogKind.Tiled)
+        {
+            // The tree its checkpoints sign, and the one its hash tiles show: the same unless it misbehaves.
+            var tampered = options.Integrity is SimulatedLogIntegrity.BadDataTile or SimulatedLogIntegrity.BadLevelTile;
+            var opaqueBelow = options.InitialSize > TileHashes.FullyHashedLimit ? options.InitialSize / StaticCtWidth * StaticCtWidth : 0;
+            TreeHashes = new TileHashes(tampered ? TamperedLeafHash : ServedLeafHash, options.Name, opaqueBelow);
+            ServedTileHashes = options.Integrity == SimulatedLogIntegrity.BadLevelTile ? new TileHashes(ServedLeafHash, options.Name, opaqueBelow) : TreeHashes;
+        }
     }
 
     public string Name => _options.Name;
@@ -105,11 +115,34 @@ public sealed class SimulatedLog : IDisposable
     /// <summary>Encoded full data tiles (16 × ~400 KB at most).</summary>
     internal TileCache FullTiles { get; } = new(16);
 
+    /// <summary>Full level-0 hash tiles (16 × 8 KB): the leaf hashes of a full data tile, costly to recompute.</summary>
+    internal TileCache FullLevelZeroTiles { get; } = new(16);
+
+    /// <summary>Tiled logs: the tree whose roots its checkpoints sign.</summary>
+    internal TileHashes? TreeHashes { get; }
+
+    /// <summary>Tiled logs: the tree its hash tiles (<c>tile/&lt;L&gt;/…</c>) show; <see cref="TreeHashes"/> unless <see cref="SimulatedLogIntegrity.BadLevelTile"/>.</summary>
+    internal TileHashes? ServedTileHashes { get; }
+
     /// <summary>Appends <paramref name="count"/> entries now; returns the new tree size.</summary>
     public long Grow(long count) => _growth.Grow(count);
 
     /// <summary>Appends <paramref name="count"/> entries stamped evenly over the past <paramref name="spread"/>; returns the new tree size.</summary>
     public long GrowBackdated(long count, TimeSpan spread) => _growth.GrowBackdated(count, spread);
+
+    /// <summary>
+    /// RFC 6962 logs with <see cref="SimulatedLogOptions.MerkleTree"/>: from now on, serve another history (entry 0 hashes
+    /// differently), properly signed and consistent with itself: a log that forks while nobody watches.
+    /// </summary>
+    public void RewriteHistory()
+    {
+        if (!_options.MerkleTree)
+        {
+            throw new InvalidOperationException($"log '{Name}' has no Merkle tree to rewrite (MerkleTree = false)");
+        }
+
+        Volatile.Write(ref _historyRewritten, 1);
+    }
 
     /// <summary>The next <paramref name="count"/> requests to which <paramref name="fault"/> applies get it.</summary>
     public void InjectFault(SimulatedFault fault, int count = 1) => Faults.Add(fault, count);
@@ -211,7 +244,11 @@ public sealed class SimulatedLog : IDisposable
     {
         var root = new byte[32];
         var fork = _options.Integrity == SimulatedLogIntegrity.ForkedHistory && (Interlocked.Increment(ref _treeHeadsSigned) & 1) == 0;
-        if (_options.MerkleTree && treeSize > 0)
+        if (TreeHashes is not null && treeSize > 0 && !fork)
+        {
+            root = TreeHashes.Root(treeSize);
+        }
+        else if (_options.MerkleTree && treeSize > 0)
         {
             root = MerkleHashes.Root(LeafHashes(treeSize, fork), 0, (int)treeSize);
         }
@@ -250,13 +287,26 @@ public sealed class SimulatedLog : IDisposable
             hashes[i] = MerkleHashes.LeafHash(GetEntry(i).LeafInput.Span);
         }
 
-        if (treeSize > 0 && (fork || _options.Integrity == SimulatedLogIntegrity.RewritesHistory))
+        // The other branch of a fork and a history rewritten at run time are one consistent other history.
+        var other = fork || Volatile.Read(ref _historyRewritten) == 1;
+        if (treeSize > 0 && (other || _options.Integrity == SimulatedLogIntegrity.RewritesHistory))
         {
-            hashes[0] = SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"certstream-sim/{Name}/rewritten/{(fork ? "fork" : treeSize)}"));
+            hashes[0] = SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"certstream-sim/{Name}/rewritten/{(other ? "fork" : treeSize)}"));
         }
 
         return hashes;
     }
+
+    /// <summary>The leaf hash of entry <paramref name="index"/> as its data tile serves it.</summary>
+    private byte[] ServedLeafHash(long index) => TileHashes.LeafHashOfTileLeaf(GetEntry(index).TileLeaf.Span);
+
+    /// <summary>
+    /// A log that misbehaves with its tiles hashes every entry appended after it was created as something other
+    /// than the entry its data tile serves (the entries it started with stay honest, so an ingestor starting at its tip sees nothing wrong).
+    /// </summary>
+    private byte[] TamperedLeafHash(long index) => index < _options.InitialSize
+        ? ServedLeafHash(index)
+        : SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"certstream-sim/{Name}/tampered/{index}"));
 
     private SimulatedEntry CreateEntry(long index)
     {

@@ -50,6 +50,18 @@ public enum SimulatedLogIntegrity
     /// hashes differently at each size, so no tree extends the one before (a log that rewrites history).
     /// </summary>
     RewritesHistory = 3,
+
+    /// <summary>
+    /// Tiled logs: the checkpoints and hash tiles describe one tree, but the data tiles serve other entries from
+    /// the initial size on (data tiles do not hash to the level-0 tiles).
+    /// </summary>
+    BadDataTile = 4,
+
+    /// <summary>
+    /// Tiled logs: the data tiles hash to the level-0 tiles, but from the initial size on the checkpoints sign the
+    /// root of another tree (the hash tiles do not fold into the checkpoint's root).
+    /// </summary>
+    BadLevelTile = 5,
 }
 
 /// <summary>One simulated log. <see cref="Name"/> is a DNS label ([a-z0-9-]) used in its URL and certificate names.</summary>
@@ -108,6 +120,11 @@ public sealed record SimulatedLogOptions
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(InitialSize);
+        if (Integrity is SimulatedLogIntegrity.BadDataTile or SimulatedLogIntegrity.BadLevelTile && Kind != SimulatedLogKind.Tiled)
+        {
+            throw new ArgumentException($"log '{Name}': {Integrity} needs a tiled log", nameof(Integrity));
+        }
+
         ArgumentOutOfRangeException.ThrowIfLessThan(PageCap, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(EntryCacheSize, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(TreeHeadIntervalMs);

@@ -4,7 +4,7 @@ namespace CertStream.CtLogSimulator.Http;
 
 /// <summary>
 /// Routes: <c>/log_list.json</c> and everything under <c>/logs/{name}/</c> (RFC 6962 <c>ct/v1/…</c> for
-/// RFC 6962 logs; <c>checkpoint</c>, <c>tile/data/…</c>, <c>issuer/…</c> for tiled logs).
+/// RFC 6962 logs; <c>checkpoint</c>, <c>tile/data/…</c>, hash tiles <c>tile/&lt;L&gt;/…</c>, <c>issuer/…</c> for tiled logs).
 /// </summary>
 internal static class SimulatorEndpoints
 {
@@ -48,6 +48,7 @@ internal static class SimulatorEndpoints
             "ct/v1/get-roots" when !tiled => (SimulatedEndpoint.GetRoots, (SimulatedFault? f) => Rfc6962Api.GetRoots(log, f)),
             "checkpoint" when tiled => (SimulatedEndpoint.Checkpoint, (SimulatedFault? f) => StaticCtApi.Checkpoint(log, context.Request.Host.Value ?? "", f)),
             _ when tiled && rest.StartsWith("tile/data/", StringComparison.Ordinal) => DataTile(log, rest["tile/data/".Length..]),
+            _ when tiled && TryLevel(rest, out var level, out var tilePath) => LevelTile(log, level, tilePath),
             _ when tiled && rest.StartsWith("issuer/", StringComparison.Ordinal) =>
                 (SimulatedEndpoint.Issuer, (SimulatedFault? f) => StaticCtApi.Issuer(log, rest["issuer/".Length..], f)),
             _ => (SimulatedEndpoint.Other, (SimulatedFault? _) => SimResponse.NotFound()),
@@ -72,6 +73,35 @@ internal static class SimulatorEndpoints
                 log.Record(endpoint, pathAndQuery, StatusCodes.Status499ClientClosedRequest);
             }
         }
+    }
+
+    /// <summary><c>tile/&lt;L&gt;/…</c> with L a level (tlog-tiles: one digit here; real logs' trees stay below 256^8 leaves).</summary>
+    private static bool TryLevel(string rest, out int level, out string tilePath)
+    {
+        level = 0;
+        tilePath = "";
+        if (rest.Length < 8 || !rest.StartsWith("tile/", StringComparison.Ordinal) || !char.IsAsciiDigit(rest[5]) || rest[6] != '/')
+        {
+            return false;
+        }
+
+        level = rest[5] - '0';
+        tilePath = rest[7..];
+        return true;
+    }
+
+    private static (SimulatedEndpoint, Func<SimulatedFault?, SimResponse>) LevelTile(SimulatedLog log, int level, string path)
+    {
+        if (!TileIndexPath.TryParse(path, out var tileIndex, out var width))
+        {
+            return (path.Contains(".p/", StringComparison.Ordinal) ? SimulatedEndpoint.PartialLevelTile : SimulatedEndpoint.LevelTile,
+                (SimulatedFault? _) => SimResponse.NotFound());
+        }
+
+        return (width == StaticCtApi.TileWidth ? SimulatedEndpoint.LevelTile : SimulatedEndpoint.PartialLevelTile,
+            (SimulatedFault? f) => f?.Kind == SimulatedFaultKind.MalformedBody
+                ? StaticCtApi.LevelTile(log, level, tileIndex, width).CutInHalf()
+                : StaticCtApi.LevelTile(log, level, tileIndex, width));
     }
 
     private static (SimulatedEndpoint, Func<SimulatedFault?, SimResponse>) DataTile(SimulatedLog log, string path)

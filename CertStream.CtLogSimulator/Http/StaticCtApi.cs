@@ -78,6 +78,31 @@ internal static class StaticCtApi
             encoding == SimulatedTileEncoding.Gzip ? "gzip" : null);
     }
 
+    /// <summary>
+    /// Hash tile <c>tile/&lt;L&gt;/&lt;N&gt;[.p/&lt;W&gt;]</c> (L ≥ 0): served, uncompressed, under the same rule as data
+    /// tiles (full once complete; the right-edge partial at any width it has had). Its hashes come from
+    /// <see cref="SimulatedLog.ServedTileHashes"/>, which a log that misbehaves keeps apart from the tree it signs.
+    /// </summary>
+    public static SimResponse LevelTile(SimulatedLog log, int level, long tileIndex, int width)
+    {
+        var hashes = log.ServedTileHashes!;
+        var complete = log.TreeSize >> (8 * level); // complete subtrees of 256^level leaves
+        var full = width == TileWidth;
+        var served = full
+            ? tileIndex < complete / TileWidth
+            : tileIndex == complete / TileWidth && width <= complete % TileWidth;
+        if (!served)
+        {
+            log.CountRequestBeyondTree();
+            return SimResponse.NotFound();
+        }
+
+        var body = full && level == 0
+            ? log.FullLevelZeroTiles.GetOrAdd(tileIndex, n => hashes.Tile(0, n, TileWidth))
+            : hashes.Tile(level, tileIndex, width);
+        return new SimResponse(StatusCodes.Status200OK, "application/octet-stream", body);
+    }
+
     public static SimResponse Issuer(SimulatedLog log, string hex, SimulatedFault? fault)
     {
         var der = FindIssuer(log, hex);

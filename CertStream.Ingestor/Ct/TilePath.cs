@@ -50,6 +50,20 @@ public static class TilePath
     public static string DataTileUrlForTile(string monitoringUrl, long tileIndex, int width = Width) =>
         monitoringUrl + DataTilePath(tileIndex, width);
 
+    /// <summary>
+    /// Hash tile <c>tile/&lt;L&gt;/&lt;N&gt;</c> (full, <paramref name="width"/> 256) or <c>tile/&lt;L&gt;/&lt;N&gt;.p/&lt;W&gt;</c>,
+    /// relative to the monitoring URL (docs/ct-protocols.md §2.5).
+    /// </summary>
+    public static string LevelTilePath(int level, long tileIndex, int width = Width)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(level);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(level, 9);
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(width, Width);
+        var path = "tile/" + (char)('0' + level) + "/" + Encode(tileIndex);
+        return width == Width ? path : path + ".p/" + width.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Full data tiles of a tree of <paramref name="treeSize"/>: tiles 0 … result−1.</summary>
     public static long FullTileCount(long treeSize) => treeSize / Width;
 

@@ -15,7 +15,8 @@ namespace CertStream.Ingestor.Following;
 /// partial tile is fetched only when the log grew past what was already published (tailing a
 /// quiet log costs one checkpoint request per poll). Chains come from <c>issuer/&lt;sha256&gt;</c>
 /// through one cache shared by all logs. Backlog is paced and, when too old, skipped by
-/// <see cref="CatchUpPolicy"/>.
+/// <see cref="CatchUpPolicy"/>. With verification on, each data tile is checked against the verified
+/// checkpoint through the hash tiles (<see cref="TileAudit"/>) before it is published.
 /// </summary>
 public sealed class StaticCtFollower(
     StaticCtClient client,
@@ -35,7 +36,7 @@ public sealed class StaticCtFollower(
     {
         var body = await session.WithRetryAsync(token => client.GetCheckpointAsync(session.Log, token), ct);
         var checkpoint = CheckpointParser.Parse(body);
-        if (!integrity.AcceptCheckpoint(session, body, checkpoint))
+        if (!await integrity.AcceptCheckpointAsync(session, body, checkpoint, ct))
         {
             return; // failed verification, and verification:on_failure is stop
         }
@@ -49,10 +50,17 @@ public sealed class StaticCtFollower(
 
         var probe = new TimestampProbe(this, session, session.Target);
         await catchUp.SkipStaleBacklogAsync(session, probe.AtAsync, ct);
-        await CatchUpAsync(session, session.Target, ct);
+        var audit = integrity.BeginTileAudit(session,
+            (level, index, width, token) => session.WithRetryAsync(t => client.GetLevelTileAsync(session.Log, level, index, width, t), token), ct);
+        // Checked tiles: only what the verified checkpoint covers (the same size unless the log failed or has no key).
+        var target = audit is null ? session.Target : Math.Min(session.Target, audit.Size);
+        if (target > session.NextIndex)
+        {
+            await CatchUpAsync(session, target, audit, ct);
+        }
     }
 
-    private Task CatchUpAsync(LogSession session, long target, CancellationToken ct)
+    private Task CatchUpAsync(LogSession session, long target, TileAudit? audit, CancellationToken ct)
     {
         var from = session.NextIndex;
         return OrderedFetchPipeline.RunAsync<(long Tile, int Width), FetchedBatch>(
@@ -63,7 +71,7 @@ public sealed class StaticCtFollower(
                 var tile = last?.Tile + 1 ?? from / TilePath.Width;
                 return tile * TilePath.Width < target ? (tile, (int)Math.Min(TilePath.Width, target - tile * TilePath.Width)) : null;
             },
-            (range, token) => FetchTileAsync(session, range.Tile, range.Width, from, token),
+            (range, token) => FetchTileAsync(session, range.Tile, range.Width, from, audit, token),
             async (range, fetched) =>
             {
                 var start = Math.Max(from, range.Tile * TilePath.Width);
@@ -79,7 +87,7 @@ public sealed class StaticCtFollower(
     /// The entries of one tile from <paramref name="fromIndex"/> on, up to <paramref name="width"/>, with their
     /// chains; they slice the pooled tile body, which the batch keeps.
     /// </summary>
-    private async Task<FetchedBatch> FetchTileAsync(LogSession session, long tile, int width, long fromIndex, CancellationToken ct)
+    private async Task<FetchedBatch> FetchTileAsync(LogSession session, long tile, int width, long fromIndex, TileAudit? audit, CancellationToken ct)
     {
         var log = session.Log;
         var fetched = new FetchedBatch(width);
@@ -89,6 +97,12 @@ public sealed class StaticCtFollower(
             fetched.Own(body);
             // A half-parsed tile would shift every later index: a tile that does not decode is retried whole.
             var leaves = TileLeafDecoder.Decode(body.Memory, tile, servedWidth);
+            // Checked here, concurrently like the fetches: one SHA-256 per entry, the level tiles fetched once per round.
+            if (audit is not null && !await integrity.CheckDataTileAsync(session, audit, tile, leaves, fromIndex))
+            {
+                throw new CtDecodeException($"data tile {tile} of {log.Key} is not in the verified checkpoint; verification:on_failure is stop");
+            }
+
             for (var i = 0; i < width; i++)
             {
                 var leaf = leaves[i];

@@ -90,6 +90,18 @@ internal static partial class IngestorLog
     [LoggerMessage(1703, LogLevel.Warning, "Log {Log} does not serve {Endpoint} (404): that check is skipped for this log")]
     public static partial void ProofsNotServed(ILogger logger, string log, string endpoint);
 
+    [LoggerMessage(1750, LogLevel.Information, "Log {Log}: verification continues from the tree head of size {Size} verified earlier (Redis)")]
+    public static partial void VerifiedHeadLoaded(ILogger logger, string log, long size);
+
+    [LoggerMessage(1751, LogLevel.Warning, "Log {Log} failed verification earlier ({Check} at {FailedAt}: {Detail}); it stays {Action} until the key {Key} is deleted")]
+    public static partial void VerificationFailureLoaded(ILogger logger, string log, string check, DateTimeOffset failedAt, string detail, string action, string key);
+
+    [LoggerMessage(1752, LogLevel.Warning, "Log {Log}: the verification state could not be saved to Redis ({Error}); it is retried with the next tree head")]
+    public static partial void VerificationStateSaveFailed(ILogger logger, string log, string error);
+
+    [LoggerMessage(1753, LogLevel.Warning, "Log {Log}: the log_integrity event could not be published after {Attempts} attempts ({Error})")]
+    public static partial void IntegrityEventFailed(ILogger logger, string log, int attempts, string error);
+
     [LoggerMessage(1020, LogLevel.Information, "Following {Log} ({Kind}) from index {Index}")]
     public static partial void FollowStarted(ILogger logger, string log, string kind, long index);
 

@@ -3,8 +3,10 @@ using CertStream.Ingestor.Ct;
 using CertStream.Ingestor.Ct.Rfc6962;
 using CertStream.Ingestor.Ct.StaticCt;
 using CertStream.Ingestor.Following;
+using CertStream.Ingestor.Publishing;
 using CertStream.Ingestor.Telemetry;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace CertStream.Ingestor.Verification;
 
@@ -12,14 +14,20 @@ namespace CertStream.Ingestor.Verification;
 /// Verifies what each followed log serves (README "Verification"): every STH or checkpoint signature with the
 /// log list's key; that a new tree head extends the last verified one (same size, other root: a fork;
 /// RFC 6962: get-sth-consistency); RFC 6962: that sampled fetched entries are in the verified tree
-/// (get-proof-by-hash). A log that fails is marked (metric, log line) and, by <c>verification:on_failure</c>,
-/// either stopped (nothing more is fetched or published until the ingestor restarts) or streamed with its
-/// entries marked <see cref="EntryIntegrity.LogUnverified"/>. Per-log state lives as long as the log's session.
+/// (get-proof-by-hash); static-ct-api: that the data tiles fetched hash into the verified checkpoint (<see cref="TileAudit"/>).
+/// A log that fails is marked (metric, log line, one <c>log_integrity</c> event) and, by <c>verification:on_failure</c>,
+/// either stopped (nothing more is fetched or published) or streamed with its entries marked
+/// <see cref="EntryIntegrity.LogUnverified"/>. The last verified tree head and the failure are kept in Redis
+/// (<see cref="VerificationStateStore"/>) and loaded by the next session of the log, on this replica or another, so
+/// that a fork across a restart or failover is still caught and a failed log stays failed.
 /// </summary>
 public sealed class LogIntegrity(
     IOptions<VerificationOptions> options,
     ProofClient proofs,
     VerificationMetrics metrics,
+    VerificationStateStore store,
+    IntegrityEventPublisher events,
+    TimeProvider time,
     ILogger<LogIntegrity> logger)
 {
     private readonly ConditionalWeakTable<LogSession, LogState> _states = new();
@@ -30,7 +38,7 @@ public sealed class LogIntegrity(
     /// </summary>
     public async Task<bool> AcceptSthAsync(LogSession session, SignedTreeHead sth, CancellationToken ct)
     {
-        var state = Prepare(session, out var proceed);
+        var (state, proceed) = await PrepareAsync(session, ct);
         if (state?.Key is not { } key)
         {
             return proceed;
@@ -55,13 +63,13 @@ public sealed class LogIntegrity(
             }
         }
 
-        return Accepted(session, state, sth.TreeSize, sth.RootHash);
+        return await AcceptedAsync(session, state, sth.TreeSize, sth.RootHash);
     }
 
     /// <summary>Checks a checkpoint (signature, and a fork at an equal size); as <see cref="AcceptSthAsync"/>.</summary>
-    public bool AcceptCheckpoint(LogSession session, ReadOnlySpan<byte> body, in Checkpoint checkpoint)
+    public async Task<bool> AcceptCheckpointAsync(LogSession session, byte[] body, Checkpoint checkpoint, CancellationToken ct)
     {
-        var state = Prepare(session, out var proceed);
+        var (state, proceed) = await PrepareAsync(session, ct);
         if (state?.Key is not { } key)
         {
             return proceed;
@@ -72,7 +80,37 @@ public sealed class LogIntegrity(
             return Fail(session, state, "checkpoint_signature", $"the checkpoint of size {checkpoint.TreeSize} has no valid signature by the log list's key");
         }
 
-        return Accepted(session, state, checkpoint.TreeSize, checkpoint.RootHash.ToArray());
+        return await AcceptedAsync(session, state, checkpoint.TreeSize, checkpoint.RootHash.ToArray());
+    }
+
+    /// <summary>
+    /// Static-ct-api: the audit of this round's data tiles against the last verified checkpoint, or null when they are not
+    /// checked (verification or <c>tile_hashes</c> off, no key, no verified checkpoint yet, or the log failed already:
+    /// its entries are marked or stopped anyway). Its <see cref="TileAudit.Size"/> bounds what the round may publish.
+    /// </summary>
+    public TileAudit? BeginTileAudit(LogSession session, Func<int, long, int, CancellationToken, Task<byte[]>> fetch, CancellationToken ct)
+    {
+        if (!options.Value.Enabled || !options.Value.TileHashes || !_states.TryGetValue(session, out var state)
+            || state.Key is null || state.Failed || state.Verified is not { } head)
+        {
+            return null;
+        }
+
+        return new TileAudit(head.Size, head.Root, state.Tiles, fetch, ct);
+    }
+
+    /// <summary>
+    /// Checks one data tile's entries (from <paramref name="fromIndex"/> on) with <paramref name="audit"/>. False when they must
+    /// not be published (failed under <c>stop</c>).
+    /// </summary>
+    public async Task<bool> CheckDataTileAsync(LogSession session, TileAudit audit, long tile, IReadOnlyList<TileLeaf> leaves, long fromIndex)
+    {
+        if (await audit.CheckDataTileAsync(tile, leaves, fromIndex) is not { } failure || !_states.TryGetValue(session, out var state))
+        {
+            return true;
+        }
+
+        return Fail(session, state, failure.Check, failure.Detail);
     }
 
     /// <summary>
@@ -81,7 +119,7 @@ public sealed class LogIntegrity(
     /// </summary>
     public async Task<bool> CheckInclusionAsync(LogSession session, long start, IReadOnlyList<ReadOnlyMemory<byte>> leafInputs, CancellationToken ct)
     {
-        var state = Prepare(session, out var proceed);
+        var (state, proceed) = await PrepareAsync(session, ct);
         var samples = options.Value.InclusionChecksPerBatch;
         if (state?.Key is null || state.Verified is not { } head || samples == 0 || state.NoInclusionProofs || leafInputs.Count == 0)
         {
@@ -146,19 +184,24 @@ public sealed class LogIntegrity(
         }
     }
 
-    private LogState? Prepare(LogSession session, out bool proceed)
+    private async Task<(LogState? State, bool Proceed)> PrepareAsync(LogSession session, CancellationToken ct)
     {
-        proceed = true;
         if (!options.Value.Enabled)
         {
-            return null;
+            return (null, true);
         }
 
         var state = _states.GetValue(session, static s => new LogState(s.Log));
+        if (state.Key is not null && !state.Loaded)
+        {
+            // Once per session: a Redis failure fails this round (as a cursor save would) and the next one tries again.
+            await LoadAsync(session, state).WaitAsync(ct);
+            state.Loaded = true;
+        }
+
         if (state.Failed && options.Value.StopOnFailure)
         {
-            proceed = false;
-            return null;
+            return (null, false);
         }
 
         if (state.Key is null && !state.NoKeyReported)
@@ -167,11 +210,55 @@ public sealed class LogIntegrity(
             IngestorLog.LogHasNoKey(logger, session.Log.Key);
         }
 
-        return state;
+        return (state, true);
     }
 
-    private bool Accepted(LogSession session, LogState state, long size, byte[] root)
+    /// <summary>The state the last session of this log left in Redis: the tree head to check the next one against, and a failure.</summary>
+    private async Task LoadAsync(LogSession session, LogState state)
     {
+        if (await store.LoadAsync(session.Log.Key) is not { } saved)
+        {
+            return;
+        }
+
+        if (saved.Root is { } root && state.Verified is null)
+        {
+            state.Verified = (saved.Size, root);
+            IngestorLog.VerifiedHeadLoaded(logger, session.Log.Key, saved.Size);
+        }
+
+        if (saved.FailedCheck is { } check && !state.Failed)
+        {
+            state.Failed = true;
+            metrics.MarkFailed(session.Log.Key, check);
+            Interlocked.CompareExchange(ref session.Status.IntegrityFailure, check, null);
+            IngestorLog.VerificationFailureLoaded(logger, session.Log.Key, check, saved.FailedAt ?? DateTimeOffset.UnixEpoch, saved.FailedDetail ?? "",
+                ActionName, Contracts.RedisNames.LogVerificationKey(session.Log.Key));
+        }
+    }
+
+    private string ActionName => options.Value.StopOnFailure ? "stopped" : "streamed marked log_unverified";
+
+    private async Task<bool> AcceptedAsync(LogSession session, LogState state, long size, byte[] root)
+    {
+        if (Accepted(session, state, size, root, out var advanced) && advanced)
+        {
+            try
+            {
+                await store.SaveHeadAsync(session.Log.Key, size, root);
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                IngestorLog.VerificationStateSaveFailed(logger, session.Log.Key, ex.Message);
+            }
+        }
+
+        return !state.Failed || !options.Value.StopOnFailure;
+    }
+
+    private bool Accepted(LogSession session, LogState state, long size, byte[] root, out bool advanced)
+    {
+        advanced = false;
         if (state.Verified is { } last && size == last.Size && !root.AsSpan().SequenceEqual(last.Root))
         {
             return Fail(session, state, "fork", $"two signed tree heads of size {size} with different roots");
@@ -181,23 +268,40 @@ public sealed class LogIntegrity(
         if (state.Verified is not { } previous || size > previous.Size)
         {
             state.Verified = (size, root);
+            advanced = !state.Failed;
         }
 
         metrics.TreeHeadVerified(session.Log.Key);
-        return !state.Failed || !options.Value.StopOnFailure;
+        return true;
     }
 
     private bool Fail(LogSession session, LogState state, string check, string detail)
     {
         metrics.Failed(session.Log.Key, check);
         Interlocked.CompareExchange(ref session.Status.IntegrityFailure, check, null);
-        if (!state.Failed)
+        if (state.TryFail())
         {
-            state.Failed = true;
-            IngestorLog.LogVerificationFailed(logger, session.Log.Key, check, detail, options.Value.StopOnFailure ? "stopped" : "streamed marked log_unverified");
+            IngestorLog.LogVerificationFailed(logger, session.Log.Key, check, detail, ActionName);
+            // Once per failure, off the fetch path: Redis keeps it for the next session, clients that asked get the event.
+            _ = ReportAsync(session.Log, check, detail);
         }
 
         return !options.Value.StopOnFailure;
+    }
+
+    private async Task ReportAsync(CtLogInfo log, string check, string detail)
+    {
+        var at = time.GetUtcNow();
+        try
+        {
+            await store.SaveFailureAsync(log.Key, check, detail, at);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            IngestorLog.VerificationStateSaveFailed(logger, log.Key, ex.Message);
+        }
+
+        await events.PublishAsync(new IntegrityEvent(log, check, detail, options.Value.StopOnFailure ? "stop" : "mark", at));
     }
 
     /// <summary>One log's verification state: its key, the last verified tree head, what failed.</summary>
@@ -207,7 +311,22 @@ public sealed class LogIntegrity(
 
         public (long Size, byte[] Root)? Verified { get; set; }
 
-        public bool Failed { get; set; }
+        private int _failed;
+
+        public bool Failed
+        {
+            get => Volatile.Read(ref _failed) == 1;
+            set => Volatile.Write(ref _failed, value ? 1 : 0);
+        }
+
+        /// <summary>Marks the log failed; true only for the first caller (tiles of a round are checked concurrently).</summary>
+        public bool TryFail() => Interlocked.Exchange(ref _failed, 1) == 0;
+
+        /// <summary>Whether the state Redis kept for the log was loaded in this session.</summary>
+        public bool Loaded { get; set; }
+
+        /// <summary>Static-ct-api: hash tiles kept between rounds.</summary>
+        public TileStore Tiles { get; } = new();
 
         public bool NoKeyReported { get; set; }
 

@@ -40,6 +40,9 @@ public sealed class VerificationMetrics : IDisposable
         _failedLogs.TryAdd(logKey, check);
     }
 
+    /// <summary>Marks a log that failed earlier (state loaded from Redis) without counting the failure again.</summary>
+    public void MarkFailed(string logKey, string check) => _failedLogs.TryAdd(logKey, check);
+
     public bool HasFailed(string logKey) => _failedLogs.ContainsKey(logKey);
 
     public void Clear(string logKey) => _failedLogs.TryRemove(logKey, out _);

@@ -16,6 +16,9 @@ public sealed class VerificationOptions
     /// <summary>RFC 6962 logs: check get-sth-consistency between each verified tree head and the next.</summary>
     [ConfigurationKeyName("consistency_proofs")] public bool ConsistencyProofs { get; init; } = true;
 
+    /// <summary>Static-ct-api logs: check that the data tiles fetched hash, through the hash tiles, to the verified checkpoint's root.</summary>
+    [ConfigurationKeyName("tile_hashes")] public bool TileHashes { get; init; } = true;
+
     /// <summary>RFC 6962 logs: entries per fetched batch whose inclusion in the verified tree is checked with get-proof-by-hash (0: none).</summary>
     [ConfigurationKeyName("inclusion_checks_per_batch")] public int InclusionChecksPerBatch { get; init; } = 1;
 

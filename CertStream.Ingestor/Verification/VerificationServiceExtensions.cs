@@ -8,6 +8,8 @@ public static class VerificationServiceExtensions
         services.AddCertStreamOptions<VerificationOptions, VerificationOptionsValidator>(VerificationOptions.Section);
         services.AddSingleton<VerificationMetrics>();
         services.AddSingleton<ProofClient>();
+        services.AddSingleton<VerificationStateStore>();
+        services.AddSingleton<Publishing.IntegrityEventPublisher>();
         services.AddSingleton<LogIntegrity>();
         services.AddSingleton<PrecertChecker>();
         return services;

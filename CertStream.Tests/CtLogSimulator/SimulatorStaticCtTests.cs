@@ -3,6 +3,7 @@ using CertStream.CtLogSimulator;
 using CertStream.CtLogSimulator.Faults;
 using CertStream.Ingestor.Ct;
 using CertStream.Ingestor.Ct.StaticCt;
+using CertStream.Tests.Ingestor.Ct.StaticCt;
 using Microsoft.Extensions.Time.Testing;
 
 namespace CertStream.Tests.CtLogSimulator;
@@ -29,6 +30,42 @@ public sealed class SimulatorStaticCtTests
         Assert.Equal(new Uri(log.Url).Authority + "/logs/sycamore", checkpoint.Origin);
         Assert.Equal(1000, checkpoint.TreeSize);
         Assert.Equal(1, log.RequestCount(SimulatedEndpoint.Checkpoint));
+    }
+
+    /// <summary>
+    /// The simulator's hash tiles and checkpoint roots over the recorded Navigli entries are the real log's: its level-0 tiles
+    /// (test data) and the roots derived from them (Verification/TiledTreeTests); partial tiles are prefixes, 404 beyond the tree.
+    /// </summary>
+    [Theory]
+    [InlineData(1024, "EMfGG85uIddeOXt5/wdQGP3IQd0COCqoLg9Q6CsPLJA=")]
+    [InlineData(778, "+WnHOMRZl/LG1669oeskbdK9bcO4nkrY1cfVyknC52U=")]
+    public async Task HashTilesAndRootsAreTheRealNavigliOnes(int size, string root)
+    {
+        await using var sim = await SimulatedCtLogServer.StartAsync(new(), Ct);
+        var log = sim.AddTiledLog("navigli", initialSize: size);
+        using var http = RawClient();
+
+        var checkpoint = CheckpointParser.Parse((await http.FetchAsync(log.Url + "checkpoint")).Body);
+        Assert.Equal(root, Convert.ToBase64String(checkpoint.RootHash.Span));
+        for (var n = 0; n < size / 256; n++)
+        {
+            var tile = await http.FetchAsync(log.Url + "tile/0/" + n.ToString("000", System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(200, tile.Status);
+            Assert.Equal(StaticCtTestData.LevelZeroTile(n), tile.Body);
+        }
+
+        if (size % 256 != 0)
+        {
+            var partial = await http.FetchAsync(log.Url + $"tile/0/{size / 256:000}.p/{size % 256}");
+            Assert.Equal(StaticCtTestData.LevelZeroTile(size / 256)[..(size % 256 * 32)], partial.Body);
+            Assert.Equal(404, (await http.FetchAsync(log.Url + $"tile/0/{size / 256:000}.p/{size % 256 + 1}")).Status);
+        }
+
+        var levelOne = await http.FetchAsync(log.Url + $"tile/1/000.p/{size / 256}");
+        Assert.Equal(200, levelOne.Status);
+        Assert.Equal(32 * (size / 256), levelOne.Body.Length);
+        Assert.Equal(404, (await http.FetchAsync(log.Url + "tile/1/000")).Status);
+        Assert.Equal(404, (await http.FetchAsync(log.Url + $"tile/0/{size / 256 + 1:000}")).Status);
     }
 
     [Fact]

@@ -51,6 +51,43 @@ public sealed class StaticCtClient(CtHttpClient http)
         }
     }
 
+    /// <summary>
+    /// The <paramref name="width"/> 32-byte hashes of hash tile <paramref name="tileIndex"/> at <paramref name="level"/>: the full
+    /// tile when width is 256, else the partial <c>.p/W</c> (a 404 on it is answered with the full tile's prefix, as for data tiles).
+    /// </summary>
+    /// <exception cref="CtDecodeException">The tile is not width × 32 bytes (a full tile is 8,192).</exception>
+    public async Task<byte[]> GetLevelTileAsync(CtLogInfo log, int level, long tileIndex, int width, CancellationToken ct)
+    {
+        var expected = width * 32;
+        byte[] body;
+        if (width == TilePath.Width)
+        {
+            body = await http.GetBytesAsync(log, log.Url + TilePath.LevelTilePath(level, tileIndex), "tile", ct);
+        }
+        else
+        {
+            try
+            {
+                body = await http.GetBytesAsync(log, log.Url + TilePath.LevelTilePath(level, tileIndex, width), "tile", ct);
+            }
+            catch (CtHttpException ex) when (ex.Status == HttpStatusCode.NotFound)
+            {
+                body = await http.GetBytesAsync(log, log.Url + TilePath.LevelTilePath(level, tileIndex), "tile", ct);
+                if (body.Length == TilePath.Width * 32)
+                {
+                    body = body[..expected];
+                }
+            }
+        }
+
+        if (body.Length != expected)
+        {
+            throw new CtDecodeException($"hash tile {level}/{tileIndex} of {log.Key} is {body.Length} bytes, expected {expected} ({width} hashes)");
+        }
+
+        return body;
+    }
+
     public Task<byte[]> GetIssuerAsync(CtLogInfo log, string fingerprintHex, CancellationToken ct) =>
         http.GetBytesAsync(log, TilePath.IssuerUrl(log.Url, fingerprintHex), "issuer", ct);
 }
