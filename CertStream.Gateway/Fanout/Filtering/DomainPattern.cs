@@ -12,9 +12,18 @@ namespace CertStream.Gateway.Fanout.Filtering;
 /// <item><c>.example.com</c>: <c>example.com</c> and every name below it.</item>
 /// </list>
 /// </summary>
-internal sealed record DomainPattern(byte[] Name, bool Exact, bool Subdomains)
+internal sealed class DomainPattern(byte[] name, bool exact, bool subdomains)
 {
     public const int MaxLength = 253;
+
+    /// <summary>The name, normalised (<see cref="DomainNames"/>), without <c>*.</c> or the leading dot.</summary>
+    public byte[] Name { get; } = name;
+
+    /// <summary>Matches the name itself.</summary>
+    public bool Exact { get; } = exact;
+
+    /// <summary>Matches every name below it.</summary>
+    public bool Subdomains { get; } = subdomains;
 
     public static bool TryParse(string text, out DomainPattern? pattern, out string? error)
     {

@@ -97,7 +97,7 @@ internal sealed class StreamFilter
                             return false;
                         }
 
-                        if (!patterns.Contains(pattern!))
+                        if (!patterns.Exists(p => p.ToString() == pattern!.ToString()))
                         {
                             patterns.Add(pattern!);
                         }
