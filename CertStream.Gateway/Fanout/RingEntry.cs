@@ -5,12 +5,10 @@ namespace CertStream.Gateway.Fanout;
 /// private rings of the filtered clients it matched). One of these (and the payload array SE.Redis
 /// already allocated) exists per message, never one per client.
 /// </summary>
-internal sealed class RingEntry(long sequence, ReadOnlyMemory<byte> payload, ReadOnlyMemory<byte> json)
+internal sealed class RingEntry(long sequence, ReadOnlyMemory<byte> payload, int jsonOffset = 0)
 {
-    public RingEntry(long sequence, ReadOnlyMemory<byte> payload)
-        : this(sequence, payload, payload)
-    {
-    }
+    // The JSON's offset rather than a second memory: the entry stays one small object (48 bytes).
+    private readonly int _jsonOffset = jsonOffset;
 
     /// <summary>Its sequence in the stream's shared ring (-1: not in it, an event).</summary>
     public long Sequence { get; } = sequence;
@@ -19,5 +17,5 @@ internal sealed class RingEntry(long sequence, ReadOnlyMemory<byte> payload, Rea
     public ReadOnlyMemory<byte> Payload { get; } = payload;
 
     /// <summary>The message JSON, the part of <see cref="Payload"/> clients receive.</summary>
-    public ReadOnlyMemory<byte> Json { get; } = json;
+    public ReadOnlyMemory<byte> Json => Payload[_jsonOffset..];
 }

@@ -190,12 +190,12 @@ internal sealed class StreamTopic
             return;
         }
 
-        var json = payload[(payload.Length - envelope.Json.Length)..];
+        var jsonOffset = payload.Length - envelope.Json.Length;
         var certificate = envelope.Kind == StreamEnvelope.KindCertificate;
         RingEntry entry;
         lock (_ringGate)
         {
-            entry = new RingEntry(certificate ? Ring.Head : -1, payload, json);
+            entry = new RingEntry(certificate ? Ring.Head : -1, payload, jsonOffset);
             if (certificate)
             {
                 Ring.Append(entry);

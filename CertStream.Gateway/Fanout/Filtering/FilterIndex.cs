@@ -200,11 +200,15 @@ internal sealed class FilterIndex
 
             pending = [.. _pendingWake];
             _pendingWake.Clear();
+            foreach (var client in pending)
+            {
+                // Under the lock: a message routed from now on queues the client again.
+                client.FilterWakePending = false;
+            }
         }
 
         foreach (var client in pending)
         {
-            client.FilterWakePending = false;
             client.WakeInline();
         }
     }

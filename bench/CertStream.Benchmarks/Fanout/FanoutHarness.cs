@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using CertStream.Contracts;
 using CertStream.Gateway.Fanout;
+using CertStream.Gateway.Fanout.Filtering;
 using CertStream.Gateway.Options;
 using CertStream.Gateway.Telemetry;
 using CertStream.Gateway.Transports;
@@ -24,7 +25,10 @@ internal sealed class FanoutHarness : IDisposable
     private readonly FlushScheduler? _scheduler;
     private readonly SinkClient[] _clients;
 
-    public FanoutHarness(int clients, bool flushInterval)
+    /// <param name="clients">How many clients.</param>
+    /// <param name="flushInterval">With a flush interval: <see cref="FlushTick"/> plays the timer.</param>
+    /// <param name="filter">Each client's filter by its number (null: an unfiltered client on the shared ring).</param>
+    public FanoutHarness(int clients, bool flushInterval, Func<int, StreamFilter?>? filter = null)
     {
         _provider = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var metrics = new GatewayMetrics(_provider.GetRequiredService<IMeterFactory>());
@@ -37,7 +41,7 @@ internal sealed class FanoutHarness : IDisposable
         _clients = new SinkClient[clients];
         for (var i = 0; i < clients; i++)
         {
-            _clients[i] = new SinkClient(Topic, services);
+            _clients[i] = new SinkClient(Topic, services) { Filter = filter?.Invoke(i) };
             Topic.Attach(_clients[i]);
             _clients[i].Start();
         }
@@ -57,6 +61,21 @@ internal sealed class FanoutHarness : IDisposable
             }
 
             return min;
+        }
+    }
+
+    /// <summary>Messages sent to all clients together.</summary>
+    public long SentTotal
+    {
+        get
+        {
+            long total = 0;
+            foreach (var client in _clients)
+            {
+                total += client.Sent;
+            }
+
+            return total;
         }
     }
 
@@ -86,6 +105,16 @@ internal sealed class FanoutHarness : IDisposable
     {
         var spin = default(SpinWait);
         while (DeliveredPerClient < perClient)
+        {
+            spin.SpinOnce();
+        }
+    }
+
+    /// <summary>Waits (spinning, no allocation) until the clients together have been sent <paramref name="total"/> messages.</summary>
+    public void WaitSentTotal(long total)
+    {
+        var spin = default(SpinWait);
+        while (SentTotal < total)
         {
             spin.SpinOnce();
         }
