@@ -48,6 +48,15 @@ public static class RedisNames
     /// <summary>Hash of one gateway node's stream connections: field <c>total</c>, and <c>ip:&lt;address&gt;</c> per client IP.</summary>
     public static string GatewayConnectionsKey(string nodeId) => GatewayConnectionsPrefix + nodeId + GatewayConnectionsSuffix;
 
+    /// <summary>
+    /// Dedup marker of one certificate (the first 16 bytes of its leaf SHA-256, hex): set with NX and a TTL by the
+    /// first ingestor that publishes it (the envelope's first-seen flag).
+    /// </summary>
+    public static string DedupCertificateKey(ReadOnlySpan<byte> sha256) => Prefix + "dedup:c:" + Convert.ToHexStringLower(sha256[..16]);
+
+    /// <summary>Dedup marker of one precertificate/final-certificate pair (the first 16 bytes of its join key, hex).</summary>
+    public static string DedupJoinKey(ReadOnlySpan<byte> joinKey) => Prefix + "dedup:j:" + Convert.ToHexStringLower(joinKey[..16]);
+
     /// <summary>Hash field names inside <see cref="LogStateKey"/>.</summary>
     public const string StateNextIndex = "next_index";
     public const string StateTreeSize = "tree_size";

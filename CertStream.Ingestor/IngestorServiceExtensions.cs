@@ -1,3 +1,4 @@
+using CertStream.Ingestor.Dedup;
 using System.Net;
 using CertStream.Ingestor.CatchUp;
 using CertStream.Ingestor.Coordination;
@@ -33,6 +34,7 @@ public static class IngestorServiceExtensions
         services.AddCertStreamOptions<CtLogOptions, CtLogOptionsValidator>(CtLogOptions.Section);
         services.AddReloadableCertStreamOptions<LogListOptions, LogListOptionsValidator>(null);
         services.AddCertStreamOptions<CatchUpOptions, CatchUpOptionsValidator>(CatchUpOptions.Section);
+        services.AddCertStreamOptions<DedupOptions, DedupOptionsValidator>(DedupOptions.Section);
         services.AddCertStreamOptions<IngestorHttpOptions, IngestorHttpOptionsValidator>(IngestorHttpOptions.Section);
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, IngestorListenSetup>();
         // While Redis is unreachable, fail commands at once instead of queueing them for the
@@ -76,6 +78,7 @@ public static class IngestorServiceExtensions
         services.AddSingleton<StaticCtClient>();
         services.AddSingleton<IssuerCache>();
         services.AddSingleton<ICertificateMessageSerializer, CertificateMessageSerializer>();
+        services.AddSingleton<DedupCheck>();
         services.AddSingleton<EntryPublisher>();
         services.AddSingleton<CatchUpLimiter>();
         services.AddSingleton<CatchUpPolicy>();

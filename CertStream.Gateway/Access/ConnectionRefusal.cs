@@ -21,6 +21,9 @@ internal enum ConnectionRefusal
 
     /// <summary>An HTTP request on the raw TCP port (400).</summary>
     HttpRequest,
+
+    /// <summary>An invalid stream filter (<c>match</c>, <c>issuer</c>, <c>dedup</c>, <c>events</c>): 400, a TCP <c>ERROR</c> line.</summary>
+    BadFilter,
 }
 
 internal static class ConnectionRefusals
@@ -43,6 +46,7 @@ internal static class ConnectionRefusals
         ConnectionRefusal.PerIpLimit => "per_ip_limit",
         ConnectionRefusal.MaxConnections => "max_connections",
         ConnectionRefusal.HttpRequest => "http_request",
+        ConnectionRefusal.BadFilter => "bad_filter",
         _ => "none",
     };
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using CertStream.Contracts;
+using CertStream.Gateway.Fanout.Filtering;
 using CertStream.Gateway.Options;
 using CertStream.Gateway.Telemetry;
 
@@ -32,6 +33,8 @@ internal abstract class ClientConnection
     /// </summary>
     private const long BehindFlushBytes = 16 * 1024;
 
+    private const int SelectiveRingSize = 256;
+
     private readonly WakeSignal _wake = new();
     private readonly Lock _accounting = new();
 
@@ -55,6 +58,8 @@ internal abstract class ClientConnection
     private ITimer? _closeDeadline;
     private volatile bool _finished;
     private bool _behind;          // the previous flush did not complete at once; sender only
+    private MessageRing _ring;     // the stream's shared ring, or this client's own with a filter
+    private StreamFilter? _filter;
 
     protected ClientConnection(StreamTopic topic, TransportProtocol protocol, string remote, ClientServices services)
     {
@@ -62,6 +67,7 @@ internal abstract class ClientConnection
         Protocol = protocol;
         Remote = remote;
         Services = services;
+        _ring = topic.Ring;
         _cursor = _countedUpTo = _headAtLastTick = topic.Ring.Head;
         var now = services.Time.GetTimestamp();
         _lastMessage = _lastReceive = _lastPing = now;
@@ -100,6 +106,37 @@ internal abstract class ClientConnection
     /// <summary>SHA-256 of the token the client authenticated with (null when auth was off); never the token itself.</summary>
     internal byte[]? TokenDigest { get; init; }
 
+    /// <summary>
+    /// What the client filters on (<c>match</c>, <c>issuer</c>, <c>dedup</c>, <c>events</c>); null: the whole
+    /// stream from the shared ring, as always. A filtered client reads its own ring instead, which only the
+    /// stream's <see cref="FilterIndex"/> writes, so cursors, losses, the slow-client policy and heartbeats
+    /// work the same for it. Its ring holds up to <c>buffer_size</c> messages, and at most 256 for a client
+    /// that filters by name or issuer (a few messages a second): 10,000 of them stay a few MB.
+    /// </summary>
+    internal StreamFilter? Filter
+    {
+        get => _filter;
+        init
+        {
+            _filter = value;
+            if (value is not null)
+            {
+                var size = value.IsSelective ? Math.Min(Services.BufferSize, SelectiveRingSize) : Services.BufferSize;
+                _ring = new MessageRing(size, Services.Options.MaxQueueBytes);
+                _cursor = _countedUpTo = _headAtLastTick = 0;
+            }
+        }
+    }
+
+    /// <summary>The ring this client reads: the stream's, or its own (<see cref="Filter"/>).</summary>
+    internal MessageRing Ring => _ring;
+
+    /// <summary>The <see cref="FilterIndex"/>'s per-message mark (a client matched by several names gets the message once); its lock only.</summary>
+    internal long FilterStamp { get; set; }
+
+    /// <summary>Whether the <see cref="FilterIndex"/> has queued this client for the next flush tick; its lock only.</summary>
+    internal bool FilterWakePending { get; set; }
+
     /// <summary>Set by the hub once this client's tallies have moved to the node's totals.</summary>
     internal bool Retired { get; set; }
 
@@ -107,7 +144,7 @@ internal abstract class ClientConnection
     public long LastReceivedAt => Volatile.Read(ref _lastReceive);
 
     /// <summary>Messages waiting for this client (a snapshot, for the gauges).</summary>
-    public long Backlog => Math.Max(0, Topic.Ring.Head - Math.Max(Volatile.Read(ref _cursor), Topic.Ring.Oldest));
+    public long Backlog => Math.Max(0, _ring.Head - Math.Max(Volatile.Read(ref _cursor), _ring.Oldest));
 
     /// <summary>Whether a quiet peer means a dead peer: only transports that see the peer's pongs.</summary>
     protected virtual bool TracksPeerLiveness => false;
@@ -209,7 +246,7 @@ internal abstract class ClientConnection
         var lost = dropped > _droppedAtLastTick;
         var caughtUp = !lost && cursor >= _headAtLastTick;
         _droppedAtLastTick = dropped;
-        _headAtLastTick = Topic.Ring.Head;
+        _headAtLastTick = _ring.Head;
         if (lost && _lagSince == 0)
         {
             _lagSince = now;
@@ -324,7 +361,7 @@ internal abstract class ClientConnection
 
         var budget = _behind ? BehindFlushBytes : MaxFlushBytes;
         var messages = 0;
-        var ring = Topic.Ring;
+        var ring = _ring;
         while (true)
         {
             int count;
@@ -346,10 +383,10 @@ internal abstract class ClientConnection
 
             for (var i = 0; i < count; i++)
             {
-                var payload = _batch[i]!.Payload;
+                var entry = _batch[i]!;
                 _batch[i] = null;
-                WriteMessage(payload.Span);
-                budget -= payload.Length;
+                WriteMessage(entry.Json.Span); // never the envelope header
+                budget -= entry.Payload.Length;
             }
 
             messages += count;
@@ -384,7 +421,7 @@ internal abstract class ClientConnection
     /// <summary>Counts messages evicted before this client read them; optionally moves the cursor past them. Under <see cref="_accounting"/>.</summary>
     private void AccountLost(bool moveCursor)
     {
-        var oldest = Topic.Ring.Oldest;
+        var oldest = _ring.Oldest;
         var from = Math.Max(_cursor, _countedUpTo);
         if (oldest > from)
         {

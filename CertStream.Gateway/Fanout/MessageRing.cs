@@ -10,8 +10,9 @@ namespace CertStream.Gateway.Fanout;
 /// </summary>
 /// <remarks>
 /// Single writer (the Redis subscription loop of the stream), many lock-free readers. The writer
-/// moves <see cref="_oldest"/> forward before it overwrites a slot, so a reader that finds a slot
-/// holding another sequence knows it was lapped and re-reads the oldest position.
+/// moves <see cref="_oldest"/> forward before it overwrites a slot, so a reader that checks the
+/// oldest position after reading a slot knows whether it was lapped. The same <see cref="RingEntry"/>
+/// may sit in several rings (a filtered client's private ring): the ring never reads its sequence.
 /// </remarks>
 internal sealed class MessageRing
 {
@@ -44,8 +45,12 @@ internal sealed class MessageRing
     public long Bytes => Volatile.Read(ref _bytes);
 
     /// <summary>Adds a message, evicting the oldest ones until both bounds hold. Writer only.</summary>
-    public void Append(ReadOnlyMemory<byte> payload)
+    public void Append(ReadOnlyMemory<byte> payload) => Append(new RingEntry(_next, payload));
+
+    /// <summary>Adds an entry made by the caller (its sequence is this ring's <see cref="Head"/> for the shared ring). Writer only.</summary>
+    public void Append(RingEntry entry)
     {
+        var payload = entry.Payload;
         var seq = _next;
         var oldest = _oldest;
         var bytes = _bytes;
@@ -57,7 +62,7 @@ internal sealed class MessageRing
         }
 
         Volatile.Write(ref _oldest, oldest);
-        Volatile.Write(ref _slots[seq & _mask], new RingEntry(seq, payload));
+        Volatile.Write(ref _slots[seq & _mask], entry);
         Volatile.Write(ref _bytes, bytes + payload.Length);
         Volatile.Write(ref _next, seq + 1);
     }
@@ -85,7 +90,8 @@ internal sealed class MessageRing
         while (cursor < head && count < into.Length)
         {
             var entry = Volatile.Read(ref _slots[cursor & _mask]);
-            if (entry is null || entry.Sequence != cursor || cursor < Volatile.Read(ref _oldest))
+            // Read after the slot: a writer that overwrote it had moved the oldest past the cursor first.
+            if (entry is null || cursor < Volatile.Read(ref _oldest))
             {
                 break;
             }

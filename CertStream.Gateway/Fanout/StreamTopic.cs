@@ -1,4 +1,6 @@
 using CertStream.Contracts;
+using CertStream.Contracts.Envelope;
+using CertStream.Gateway.Fanout.Filtering;
 using CertStream.Gateway.Telemetry;
 using StackExchange.Redis;
 
@@ -25,6 +27,7 @@ internal sealed class StreamTopic
     private readonly Lock _ringGate = new();
     private readonly SemaphoreSlim _reconcileGate = new(1, 1);
     private ClientConnection[] _clients = [];
+    private ClientConnection[] _shared = []; // the clients without a filter: the shared ring's readers, woken per message or flush
     private ChannelMessageQueue? _subscription;
     private int _pending;
     private bool _stopped;
@@ -44,6 +47,9 @@ internal sealed class StreamTopic
 
     public MessageRing Ring { get; }
 
+    /// <summary>The clients with a filter, each reading its own ring (README, "Server-side filters").</summary>
+    public FilterIndex Filters { get; } = new();
+
     /// <summary>The current clients; a snapshot array that is replaced, never changed, on join and leave.</summary>
     public ClientConnection[] Clients => Volatile.Read(ref _clients);
 
@@ -62,6 +68,15 @@ internal sealed class StreamTopic
         lock (_clientsGate)
         {
             _clients = [.. _clients, client];
+            if (client.Filter is null)
+            {
+                _shared = [.. _shared, client];
+            }
+        }
+
+        if (client.Filter is not null)
+        {
+            Filters.Add(client);
         }
     }
 
@@ -76,6 +91,16 @@ internal sealed class StreamTopic
             }
 
             _clients = [.. _clients.AsSpan(0, index), .. _clients.AsSpan(index + 1)];
+            index = Array.IndexOf(_shared, client);
+            if (index >= 0)
+            {
+                _shared = [.. _shared.AsSpan(0, index), .. _shared.AsSpan(index + 1)];
+            }
+        }
+
+        if (client.Filter is not null)
+        {
+            Filters.Remove(client);
         }
 
         return ReconcileAsync();
@@ -101,7 +126,8 @@ internal sealed class StreamTopic
             return;
         }
 
-        var clients = Clients;
+        Filters.WakePending();
+        var clients = Volatile.Read(ref _shared);
         var slices = Math.Min(Environment.ProcessorCount, (clients.Length + InlineSlice - 1) / InlineSlice);
         for (var slice = 1; slice < slices; slice++)
         {
@@ -123,7 +149,7 @@ internal sealed class StreamTopic
 
     private void WakeAll()
     {
-        foreach (var client in Clients)
+        foreach (var client in Volatile.Read(ref _shared))
         {
             client.Wake();
         }
@@ -152,12 +178,33 @@ internal sealed class StreamTopic
     /// <summary>
     /// Queues one message for every client of the stream: one ring slot, whatever the number of
     /// clients, then a wake-up (now, or at the next flush tick). Called in order, from one thread.
+    /// The payload is an envelope (header + JSON) or a legacy header-less JSON message; clients are
+    /// written the JSON only. Certificate messages go to the shared ring; events (envelope kind not 0)
+    /// only to the filtered clients that opted in, so that clients without a filter never see them.
     /// </summary>
     internal void Deliver(ReadOnlyMemory<byte> payload)
     {
+        if (!StreamEnvelope.TryRead(payload.Span, out var envelope))
+        {
+            _services.Metrics.Malformed(Kind);
+            return;
+        }
+
+        var jsonOffset = payload.Length - envelope.Json.Length;
+        var certificate = envelope.Kind == StreamEnvelope.KindCertificate;
+        RingEntry entry;
         lock (_ringGate)
         {
-            Ring.Append(payload);
+            entry = new RingEntry(certificate ? Ring.Head : -1, payload, jsonOffset);
+            if (certificate)
+            {
+                Ring.Append(entry);
+            }
+        }
+
+        if (Filters.Count > 0)
+        {
+            Filters.Route(entry, envelope, wakeNow: _flushScheduler is null);
         }
 
         _services.Metrics.Received(Kind);

@@ -1,4 +1,5 @@
 using CertStream.Contracts;
+using CertStream.Contracts.Envelope;
 using CertStream.Gateway.Telemetry;
 using StackExchange.Redis;
 
@@ -42,6 +43,9 @@ internal static class ExampleEndpoint
             return;
         }
 
-        await response.Body.WriteAsync((ReadOnlyMemory<byte>)value, context.RequestAborted);
+        // Stored as published (envelope header + JSON, or JSON from an older ingestor): the JSON only.
+        var stored = (ReadOnlyMemory<byte>)value;
+        var offset = Math.Max(0, StreamEnvelope.JsonOffset(stored.Span));
+        await response.Body.WriteAsync(stored[offset..], context.RequestAborted);
     }
 }

@@ -22,12 +22,14 @@ public sealed class GatewayMetrics
     public const string QueueMaxDepthName = "certstream.gateway.queue.max_depth";
     public const string QueueBytesName = "certstream.gateway.queue.bytes";
     public const string RefusedName = "certstream.gateway.connections.refused";
+    public const string MalformedName = "certstream.gateway.messages.malformed";
 
     private static readonly object[] StreamLabels = [.. StreamKinds.All.Select(StreamKinds.Name)];
     private static readonly object[] ProtocolLabels = [.. TransportProtocols.All.Select(TransportProtocols.Name)];
 
     private readonly UpDownCounter<long> _clients;
     private readonly Counter<long> _received;
+    private readonly Counter<long> _malformed;
     private readonly Counter<long> _heartbeats;
     private readonly Counter<long> _disconnects;
     private readonly Counter<long> _refused;
@@ -38,6 +40,7 @@ public sealed class GatewayMetrics
         _meter = meterFactory.Create(TelemetryNames.Gateway);
         _clients = _meter.CreateUpDownCounter<long>(ClientsName, "{client}", "Connected clients.");
         _received = _meter.CreateCounter<long>(MessagesReceivedName, "{message}", "Messages received from Redis.");
+        _malformed = _meter.CreateCounter<long>(MalformedName, "{message}", "Messages from Redis dropped as neither an envelope nor JSON (an unknown envelope version).");
         _heartbeats = _meter.CreateCounter<long>(HeartbeatsSentName, "{message}", "JSON heartbeats written to quiet connections.");
         _disconnects = _meter.CreateCounter<long>(DisconnectsName, "{client}", "Connections ended, by reason.");
         _refused = _meter.CreateCounter<long>(RefusedName, "{request}", "Connections and requests refused, by reason (unauthorized, rate_limited, per_ip_limit, max_connections, http_request).");
@@ -97,6 +100,8 @@ public sealed class GatewayMetrics
         _refused.Add(1, new KeyValuePair<string, object?>("protocol", protocol), new KeyValuePair<string, object?>("reason", reason));
 
     internal void Received(StreamKind stream) => _received.Add(1, Stream(stream));
+
+    internal void Malformed(StreamKind stream) => _malformed.Add(1, Stream(stream));
 
     internal void HeartbeatSent(StreamKind stream, TransportProtocol protocol) => _heartbeats.Add(1, Stream(stream), Protocol(protocol));
 

@@ -1,6 +1,7 @@
 using CertStream.Contracts;
 using CertStream.Gateway.Access;
 using CertStream.Gateway.Fanout;
+using CertStream.Gateway.Fanout.Filtering;
 
 namespace CertStream.Gateway.Transports;
 
@@ -40,18 +41,42 @@ internal static class StreamSession
     }
 
     /// <summary>
-    /// An HTTP stream (WebSocket, SSE): the connection limit (<see cref="StreamAdmission"/> writes
-    /// the 429/503), then <see cref="RunAsync"/> with the client <paramref name="create"/> makes
-    /// (given its topic, the hub's services and the token digest); 503 when the node is stopping.
+    /// The filter of a stream request's query (<c>match</c>, <c>issuer</c>, <c>dedup</c>, <c>events</c>;
+    /// <see cref="StreamFilter"/>): false, with a 400 naming the problem written, when it is invalid.
+    /// </summary>
+    public static async Task<(bool Valid, StreamFilter? Filter)> ParseFilterAsync(HttpContext context)
+    {
+        if (StreamFilter.TryParse(context.Request.Query, out var filter, out var error))
+        {
+            return (true, filter);
+        }
+
+        context.Response.StatusCode = StatusCodes.Status400BadRequest;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        await context.Response.WriteAsync($"Bad filter: {error}.\n");
+        return (false, null);
+    }
+
+    /// <summary>
+    /// An HTTP stream (WebSocket, SSE): the query's filter (400 when invalid), the connection limit
+    /// (<see cref="StreamAdmission"/> writes the 429/503), then <see cref="RunAsync"/> with the client
+    /// <paramref name="create"/> makes (given its topic, the hub's services, the token digest and the
+    /// filter); 503 when the node is stopping.
     /// </summary>
     public static async Task RunHttpAsync<TClient>(
         HttpContext context,
         TransportProtocol protocol,
         StreamKind kind,
-        Func<StreamTopic, ClientServices, byte[]?, TClient> create,
+        Func<StreamTopic, ClientServices, byte[]?, StreamFilter?, TClient> create,
         Func<TClient, Task> run)
         where TClient : ClientConnection
     {
+        var (valid, filter) = await ParseFilterAsync(context);
+        if (!valid)
+        {
+            return;
+        }
+
         await using var slot = await StreamAdmission.AdmitAsync(context, TransportProtocols.Name(protocol));
         if (slot is null)
         {
@@ -60,7 +85,7 @@ internal static class StreamSession
 
         var hub = context.RequestServices.GetRequiredService<StreamHub>();
         StreamingRequest.DisableDataRateLimits(context);
-        var client = create(hub.Topic(kind), hub.Services, context.Features.Get<AuthenticatedToken>()?.Digest);
+        var client = create(hub.Topic(kind), hub.Services, context.Features.Get<AuthenticatedToken>()?.Digest, filter);
         if (!await RunAsync(hub, client, () => run(client), context.RequestAborted))
         {
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;

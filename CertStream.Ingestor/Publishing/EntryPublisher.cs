@@ -1,5 +1,6 @@
 using CertStream.Contracts;
 using CertStream.Ingestor.Ct;
+using CertStream.Ingestor.Dedup;
 using CertStream.Ingestor.Feed;
 using CertStream.Ingestor.Health;
 using CertStream.Ingestor.Serialization;
@@ -9,7 +10,8 @@ using StackExchange.Redis;
 namespace CertStream.Ingestor.Publishing;
 
 /// <summary>
-/// Serializes each entry once per stream kind and PUBLISHes the bytes to that kind's channel;
+/// Serializes each entry once per stream kind and PUBLISHes each (envelope header + JSON, with the
+/// flags of the cluster-wide dedup check, <see cref="DedupCheck"/>) to that kind's channel;
 /// the newest message of each kind is also kept for <c>/example.json</c>. Commands go out
 /// pipelined on one connection, so a log's entries reach subscribers in index order. Returns
 /// only when every message was delivered, so the caller may then move the cursor; until then it
@@ -34,15 +36,17 @@ public sealed class EntryPublisher : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<EntryPublisher> _logger;
     private readonly IFeedTap? _feed;
+    private readonly DedupCheck? _dedup;
     private readonly Lock _gate = new();
     private readonly long[] _lastReceivers = new long[StreamKinds.Count];
     private readonly long[] _expected = new long[StreamKinds.Count];
     private DateTimeOffset? _waitUntil; // set while subscribers are expected back: MaxValue until reconnected
 
     public EntryPublisher(IConnectionMultiplexer redis, ICertificateMessageSerializer serializer, IngestorMetrics metrics,
-        TimeProvider time, ILogger<EntryPublisher> logger, IFeedTap? feed = null)
+        TimeProvider time, ILogger<EntryPublisher> logger, IFeedTap? feed = null, DedupCheck? dedup = null)
     {
         _feed = feed;
+        _dedup = dedup;
         _redis = redis;
         _serializer = serializer;
         _metrics = metrics;
@@ -73,6 +77,7 @@ public sealed class EntryPublisher : IDisposable
     {
         var serialized = new List<SerializedCertificate>(count);
         var indices = _feed is null ? null : new List<long>(count); // the durable feed's, when on
+        var kept = _dedup is null ? null : new List<CtLogEntry>(count); // the dedup check's
         try
         {
             for (var i = start; i < start + count; i++)
@@ -82,6 +87,7 @@ public sealed class EntryPublisher : IDisposable
                 {
                     serialized.Add(_serializer.Serialize(entry, log, _time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0));
                     indices?.Add(entry.Index);
+                    kept?.Add(entry);
                 }
                 catch (CtDecodeException ex)
                 {
@@ -93,6 +99,16 @@ public sealed class EntryPublisher : IDisposable
             if (serialized.Count == 0)
             {
                 return 0;
+            }
+
+            if (_dedup is not null)
+            {
+                // Once per chunk, before the first attempt: a retry publishes the same flags.
+                var flags = await _dedup.CheckAsync(kept!, ct);
+                for (var i = 0; i < serialized.Count; i++)
+                {
+                    serialized[i].SetFlags(flags[i]);
+                }
             }
 
             // Per stream kind, the first message not delivered yet: a retry resumes there, so what
@@ -151,7 +167,7 @@ public sealed class EntryPublisher : IDisposable
             {
                 if (i >= next[k])
                 {
-                    all.Add(sent[k][i] = subscriber.PublishAsync(Channels[k], messages[i].Get((StreamKind)k)));
+                    all.Add(sent[k][i] = subscriber.PublishAsync(Channels[k], messages[i].GetPayload((StreamKind)k)));
                 }
             }
         }
@@ -232,7 +248,7 @@ public sealed class EntryPublisher : IDisposable
         var pending = new Task[StreamKinds.Count];
         for (var k = 0; k < StreamKinds.Count; k++)
         {
-            pending[k] = db.StringSetAsync(ExampleKeys[k], newest.Get((StreamKind)k));
+            pending[k] = db.StringSetAsync(ExampleKeys[k], newest.GetPayload((StreamKind)k)); // as published: the gateway strips the header
         }
 
         // Only /example.json reads these: a failure is not worth holding the stream for.

@@ -58,6 +58,7 @@ public sealed class CertificateMessageSerializer : ICertificateMessageSerializer
         var leaf = scratch.Certificate(0);
         X509CertificateParser.Parse(entry.LeafDer, leaf);
         scratch.Domains.Fill(leaf);
+        var header = scratch.Header.Build(scratch.Domains, leaf.Issuer);
         var writer = scratch.Writer;
         scratch.Leaf.Clear();
         writer.Reset(scratch.Leaf);
@@ -80,16 +81,20 @@ public sealed class CertificateMessageSerializer : ICertificateMessageSerializer
         output.Clear(); // in case an earlier call stopped half-way
         var certLink = CertLink.For(log, entry.Index);
 
+        // Each message is its envelope header and its JSON, back to back (docs/architecture.md).
+        output.Write(header);
         writer.Reset(output);
         WriteCertificateUpdate(writer, scratch, entry, log, certLink, seenUnixSeconds, full: false);
         writer.Flush();
         var liteEnd = output.WrittenCount;
 
+        output.Write(header);
         writer.Reset(output);
         WriteCertificateUpdate(writer, scratch, entry, log, certLink, seenUnixSeconds, full: true);
         writer.Flush();
         var fullEnd = output.WrittenCount;
 
+        output.Write(header);
         writer.Reset(output);
         writer.WriteStartObject();
         writer.WriteString(MessageType, DnsEntries);
@@ -108,7 +113,7 @@ public sealed class CertificateMessageSerializer : ICertificateMessageSerializer
         // The array goes with the result; the next entry gets one sized like this one, so that it
         // rarely has to grow (and copy) while writing.
         var nextCapacity = Math.Max(16 * 1024, domainsEnd + (domainsEnd / 4));
-        return new PooledSerializedCertificate(output.Detach(nextCapacity), liteEnd, fullEnd, domainsEnd);
+        return new PooledSerializedCertificate(output.Detach(nextCapacity), header.Length, liteEnd, fullEnd, domainsEnd);
     }
 
     private static void WriteCertificateUpdate(
@@ -216,6 +221,8 @@ public sealed class CertificateMessageSerializer : ICertificateMessageSerializer
         public CertificateJsonWriter Json { get; } = new();
 
         public AllDomains Domains { get; } = new();
+
+        public EnvelopeHeader Header { get; } = new();
 
         public DetachableBufferWriter ChainJson { get; } = new(8 * 1024);
 

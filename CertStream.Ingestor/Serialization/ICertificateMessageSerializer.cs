@@ -17,7 +17,14 @@ public interface ICertificateMessageSerializer
 /// <summary>The three messages of one certificate, in pooled buffers returned on <see cref="Dispose"/>.</summary>
 public abstract class SerializedCertificate : IDisposable
 {
+    /// <summary>The message JSON of <paramref name="kind"/>: what clients receive.</summary>
     public abstract ReadOnlyMemory<byte> Get(StreamKind kind);
+
+    /// <summary>What is published for <paramref name="kind"/>: the envelope header, then the JSON (docs/architecture.md).</summary>
+    public abstract ReadOnlyMemory<byte> GetPayload(StreamKind kind);
+
+    /// <summary>Sets the envelope flags (the dedup check's result) of all three messages.</summary>
+    public abstract void SetFlags(byte flags);
 
     public abstract void Dispose();
 }

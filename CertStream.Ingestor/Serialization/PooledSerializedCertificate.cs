@@ -1,25 +1,30 @@
 using System.Buffers;
 using CertStream.Contracts;
+using CertStream.Contracts.Envelope;
 
 namespace CertStream.Ingestor.Serialization;
 
-/// <summary>The three messages of one entry, back to back in one pooled array.</summary>
+/// <summary>The three messages of one entry, each envelope header + JSON, back to back in one pooled array.</summary>
 internal sealed class PooledSerializedCertificate : SerializedCertificate
 {
     private byte[]? _buffer;
+    private readonly int _headerLength;
     private readonly int _liteEnd;
     private readonly int _fullEnd;
     private readonly int _domainsEnd;
 
-    public PooledSerializedCertificate(byte[] buffer, int liteEnd, int fullEnd, int domainsEnd)
+    public PooledSerializedCertificate(byte[] buffer, int headerLength, int liteEnd, int fullEnd, int domainsEnd)
     {
         _buffer = buffer;
+        _headerLength = headerLength;
         _liteEnd = liteEnd;
         _fullEnd = fullEnd;
         _domainsEnd = domainsEnd;
     }
 
-    public override ReadOnlyMemory<byte> Get(StreamKind kind)
+    public override ReadOnlyMemory<byte> Get(StreamKind kind) => GetPayload(kind)[_headerLength..];
+
+    public override ReadOnlyMemory<byte> GetPayload(StreamKind kind)
     {
         var buffer = _buffer;
         ObjectDisposedException.ThrowIf(buffer is null, this);
@@ -30,6 +35,15 @@ internal sealed class PooledSerializedCertificate : SerializedCertificate
             StreamKind.Domains => buffer.AsMemory(_fullEnd, _domainsEnd - _fullEnd),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
         };
+    }
+
+    public override void SetFlags(byte flags)
+    {
+        var buffer = _buffer;
+        ObjectDisposedException.ThrowIf(buffer is null, this);
+        StreamEnvelope.SetFlags(buffer, flags);
+        StreamEnvelope.SetFlags(buffer.AsSpan(_liteEnd), flags);
+        StreamEnvelope.SetFlags(buffer.AsSpan(_fullEnd), flags);
     }
 
     public override void Dispose()

@@ -148,6 +148,9 @@ internal static partial class IngestorLog
     [LoggerMessage(1104, LogLevel.Information, "Saving the cursor of {Log} succeeded again (attempt {Attempt})")]
     public static partial void CursorSaveRecovered(ILogger logger, string log, int attempt);
 
+    [LoggerMessage(1800, LogLevel.Warning, "Dedup check of {Count} entries failed in Redis: {Error}; published as first seen (dedup clients may see repeats)")]
+    public static partial void DedupCheckFailed(ILogger logger, int count, string error);
+
     [LoggerMessage(1110, LogLevel.Warning, "Publishing entries of {Log} failed: {Error}; retrying with backoff, the cursor waits")]
     public static partial void PublishFailed(ILogger logger, string log, string error);
 

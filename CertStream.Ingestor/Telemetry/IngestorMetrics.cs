@@ -19,6 +19,7 @@ public sealed class IngestorMetrics : IDisposable
     private readonly Counter<long> _requestErrors;
     private readonly Counter<long> _publishRetries;
     private readonly Counter<long> _skipped;
+    private readonly Counter<long> _dedupFailures;
     private readonly Histogram<double> _requestDuration;
     private readonly ConcurrentDictionary<string, LogStatus> _logs = new(StringComparer.Ordinal);
 
@@ -30,6 +31,7 @@ public sealed class IngestorMetrics : IDisposable
         _requestErrors = _meter.CreateCounter<long>("certstream.ingestor.request_errors", "{request}", "CT log requests that failed");
         _publishRetries = _meter.CreateCounter<long>("certstream.ingestor.publish_retries", "{attempt}", "Publish attempts repeated because Redis failed or the subscribers were not back yet");
         _skipped = _meter.CreateCounter<long>("certstream.ingestor.skipped_entries", "{entry}", "Backlog entries skipped as older than ct_log:catchup_max_age_secs (never published)");
+        _dedupFailures = _meter.CreateCounter<long>("certstream.ingestor.dedup_check_failures", "{entry}", "Entries published as first seen because the dedup check in Redis failed");
         _requestDuration = _meter.CreateHistogram<double>("certstream.ingestor.request_duration", "s", "CT log request latency");
         _meter.CreateObservableGauge("certstream.ingestor.lag", ObserveLag, "{entry}", "Tree size minus the next index to fetch");
         _meter.CreateObservableGauge("certstream.ingestor.circuit_state", ObserveCircuit, "{state}", "0 healthy, 1 degraded, 2 open");
@@ -53,6 +55,8 @@ public sealed class IngestorMetrics : IDisposable
     }
 
     public void PublishRetried(string logKey) => _publishRetries.Add(1, new KeyValuePair<string, object?>("log", logKey));
+
+    public void DedupCheckFailed(long count) => _dedupFailures.Add(count);
 
     public void EntriesSkipped(string logKey, long count) => _skipped.Add(count, new KeyValuePair<string, object?>("log", logKey));
 

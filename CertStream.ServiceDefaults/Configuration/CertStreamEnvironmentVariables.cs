@@ -60,6 +60,8 @@ public static class CertStreamEnvironmentVariables
         ["CERTSTREAM_VERIFICATION_ENABLED"] = "verification:enabled",
         ["CERTSTREAM_VERIFICATION_ON_FAILURE"] = "verification:on_failure",
 
+        ["CERTSTREAM_DEDUP_WINDOW_SECS"] = "dedup:window_secs",
+
         ["CERTSTREAM_HOT_RELOAD_ENABLED"] = "hot_reload:enabled",
         ["CERTSTREAM_HOT_RELOAD_WATCH_PATH"] = "hot_reload:watch_path",
     };

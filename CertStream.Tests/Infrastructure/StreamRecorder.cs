@@ -1,12 +1,17 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using CertStream.Contracts;
+using CertStream.Contracts.Envelope;
 using StackExchange.Redis;
 
 namespace CertStream.Tests.Infrastructure;
 
 /// <summary>One published certificate as a test sees it on the lite channel; <see cref="Integrity"/> is <c>data.integrity</c> (null on normal entries).</summary>
-public readonly record struct PublishedCertificate(string LogUrl, long Index, string Sha256, string UpdateType, string? Integrity = null);
+public readonly record struct PublishedCertificate(string LogUrl, long Index, string Sha256, string UpdateType, string? Integrity = null)
+{
+    /// <summary>The envelope flags it was published with (0 for a legacy payload).</summary>
+    public byte Flags { get; init; }
+}
 
 /// <summary>Subscribes to a stream channel and records every certificate_update, per log, in arrival order.</summary>
 public sealed class StreamRecorder : IAsyncDisposable
@@ -61,16 +66,24 @@ public sealed class StreamRecorder : IAsyncDisposable
     public Task WaitForAsync(Func<bool> condition, TimeSpan timeout, string because, CancellationToken ct) =>
         Pulse.UntilAsync(condition, timeout, because, ct, Changed);
 
-    /// <summary>A certificate_update message as the recorders see it; false when it is malformed.</summary>
+    /// <summary>A certificate_update message as the recorders see it (envelope header + JSON, or legacy JSON); false when it is malformed.</summary>
     public static bool TryParse(byte[] message, out PublishedCertificate cert)
     {
         try
         {
-            using var doc = JsonDocument.Parse(message);
+            var offset = StreamEnvelope.JsonOffset(message);
+            if (offset < 0)
+            {
+                cert = default;
+                return false;
+            }
+
+            var flags = offset == 0 ? (byte)0 : message[2];
+            using var doc = JsonDocument.Parse(message.AsMemory(offset));
             var data = doc.RootElement.GetProperty("data");
             cert = new PublishedCertificate(data.GetProperty("source").GetProperty("url").GetString()!, data.GetProperty("cert_index").GetInt64(),
                 data.GetProperty("leaf_cert").GetProperty("sha256").GetString()!, data.GetProperty("update_type").GetString()!,
-                data.TryGetProperty("integrity", out var integrity) ? integrity.GetString() : null);
+                data.TryGetProperty("integrity", out var integrity) ? integrity.GetString() : null) { Flags = flags };
             return true;
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)

@@ -16,7 +16,7 @@ internal static class SseEndpoint
         }
 
         await StreamSession.RunHttpAsync(context, TransportProtocol.Sse, kind,
-            (topic, services, digest) => new SseClient(topic, context, services) { TokenDigest = digest },
+            (topic, services, digest, filter) => new SseClient(topic, context, services) { TokenDigest = digest, Filter = filter },
             async client =>
             {
                 var response = context.Response;

@@ -4,7 +4,9 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using CertStream.Gateway.Access;
 using CertStream.Gateway.Fanout;
+using CertStream.Gateway.Fanout.Filtering;
 using CertStream.Gateway.Telemetry;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace CertStream.Gateway.Transports.Tcp;
 
@@ -12,8 +14,8 @@ namespace CertStream.Gateway.Transports.Tcp;
 /// One accepted raw TCP connection, in order: the rate limit (per client IP; no X-Forwarded-For on
 /// raw TCP); TLS when the listener has a certificate (after the rate limit, before the AUTH line);
 /// with <c>auth:enabled</c>, the <c>AUTH &lt;token&gt;</c> line (<see cref="TcpAuthLine"/>); the
-/// connection limit; the optional selector byte (<see cref="TcpSelector"/>; it may follow the AUTH
-/// line in the same packet); then the stream (<see cref="StreamSession"/>). A refusal is
+/// connection limit; the optional selector byte and options line (<see cref="TcpSelector"/>; it may
+/// follow the AUTH line in the same packet), whose filter may be refused; then the stream (<see cref="StreamSession"/>). A refusal is
 /// <see cref="TcpRefusal"/>; success sends nothing before the stream.
 /// </summary>
 internal sealed class TcpConnectionHandler(
@@ -65,7 +67,7 @@ internal sealed class TcpConnectionHandler(
             }
 
             byte[]? digest = null;
-            var leftover = -1;
+            byte[] leftover = [];
             if (auth.Enabled)
             {
                 (digest, leftover) = await TcpAuthLine.ReadAsync(stream, auth, time, stoppingToken);
@@ -83,9 +85,7 @@ internal sealed class TcpConnectionHandler(
                 return;
             }
 
-            var (kind, pending, http) = leftover >= 0
-                ? (StreamNames.FromSelector((byte)leftover), null, false)
-                : await TcpSelector.ReadAsync(stream, hub.Services.Options.TcpSelectorTimeout, time, stoppingToken);
+            var (kind, pending, http, query, problem) = await TcpSelector.ReadAsync(stream, leftover, hub.Services.Options.TcpSelectorTimeout, time, stoppingToken);
             if (http)
             {
                 await refusals.RefuseAsync(socket, stream, ConnectionRefusal.HttpRequest);
@@ -97,7 +97,14 @@ internal sealed class TcpConnectionHandler(
                 return; // the client closed before choosing
             }
 
-            var tcpClient = new TcpStreamClient(hub.Topic(kind.Value), socket, stream, hub.Services) { TokenDigest = digest };
+            StreamFilter? filter = null;
+            if (problem is not null || (query is not null && !StreamFilter.TryParse(QueryHelpers.ParseQuery(query), out filter, out problem)))
+            {
+                await refusals.RefuseFilterAsync(socket, stream, problem!);
+                return;
+            }
+
+            var tcpClient = new TcpStreamClient(hub.Topic(kind.Value), socket, stream, hub.Services) { TokenDigest = digest, Filter = filter };
             client = tcpClient;
             await StreamSession.RunAsync(hub, tcpClient, () =>
             {

@@ -29,12 +29,19 @@ internal sealed class TcpRefusal(GatewayMetrics metrics, TimeProvider time, ILog
     /// (briefly): closing with unread data would reset the connection and the client might never
     /// see the line. The caller closes the socket.
     /// </summary>
-    public async Task RefuseAsync(Socket socket, Stream stream, ConnectionRefusal refusal, TimeSpan retryAfter = default)
+    public Task RefuseAsync(Socket socket, Stream stream, ConnectionRefusal refusal, TimeSpan retryAfter = default) =>
+        RefuseAsync(socket, stream, refusal, Line(refusal, retryAfter));
+
+    /// <summary>An invalid filter on the selector line: <c>ERROR bad filter: &lt;what is wrong&gt;</c>.</summary>
+    public Task RefuseFilterAsync(Socket socket, Stream stream, string problem) =>
+        RefuseAsync(socket, stream, ConnectionRefusal.BadFilter, $"ERROR bad filter: {problem}\n");
+
+    private async Task RefuseAsync(Socket socket, Stream stream, ConnectionRefusal refusal, string line)
     {
         ConnectionRefusals.Record(metrics, logger, "tcp", RemoteName.Of(socket.RemoteEndPoint), refusal);
         try
         {
-            await stream.WriteAsync(Encoding.ASCII.GetBytes(Line(refusal, retryAfter)));
+            await stream.WriteAsync(Encoding.UTF8.GetBytes(line));
             await stream.FlushAsync();
             if (stream is SslStream ssl)
             {

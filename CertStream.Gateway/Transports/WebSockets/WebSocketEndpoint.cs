@@ -35,7 +35,7 @@ internal static class WebSocketEndpoint
         }
 
         await StreamSession.RunHttpAsync(context, TransportProtocol.WebSocket, kind,
-            (topic, services, digest) => new WebSocketClient(topic, context, services) { TokenDigest = digest },
+            (topic, services, digest, filter) => new WebSocketClient(topic, context, services) { TokenDigest = digest, Filter = filter },
             async client =>
             {
                 context.Response.Headers.Upgrade = "websocket";

@@ -32,6 +32,7 @@ public class FanoutBenchmarks
             // The size of a lite certificate_update (1.2-1.8 KB); the bytes do not matter to the fan-out.
             var message = new byte[1200 + random.Next(600)];
             random.NextBytes(message);
+            message[0] = (byte)'{'; // a legacy (header-less) payload: the gateway drops what is neither that nor an envelope
             _messages[i] = message;
         }
 
