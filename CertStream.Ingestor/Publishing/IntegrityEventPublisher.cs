@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CertStream.Contracts;
+using CertStream.Contracts.Envelope;
 using CertStream.Ingestor.Ct;
 using CertStream.Ingestor.Health;
 using CertStream.Ingestor.Telemetry;
@@ -12,7 +13,7 @@ public sealed record IntegrityEvent(CtLogInfo Log, string Check, string Detail, 
 
 /// <summary>
 /// Publishes <c>log_integrity</c> events: one message per event on every stream channel, in an envelope of kind 1
-/// (<see cref="EnvelopeHeader"/>) so that only clients that ask for them (<c>?events=log_integrity</c>) receive them.
+/// (<see cref="StreamEnvelope"/>) so that only clients that ask for them (<c>?events=log_integrity</c>) receive them.
 /// Kept apart from <see cref="EntryPublisher"/>: an event is rare, is not ordered with a log's entries and never
 /// holds a cursor back; a publish that fails is retried a few times, then logged.
 /// </summary>
@@ -50,7 +51,10 @@ public sealed class IntegrityEventPublisher(IConnectionMultiplexer redis, TimePr
 
     public async Task PublishAsync(IntegrityEvent e, CancellationToken ct = default)
     {
-        var payload = EnvelopeHeader.Wrap(EnvelopeHeader.LogIntegrityKind, Serialize(e));
+        var json = Serialize(e);
+        var payload = new byte[StreamEnvelope.FixedLength + json.Length];
+        StreamEnvelopeWriter.WriteFixed(payload, StreamEnvelope.KindLogIntegrity);
+        json.CopyTo(payload.AsSpan(StreamEnvelope.FixedLength));
         var subscriber = redis.GetSubscriber();
         var pending = new List<StreamKind>(StreamKinds.All);
         for (var attempt = 1; ; attempt++)
