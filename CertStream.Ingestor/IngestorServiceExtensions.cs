@@ -33,6 +33,7 @@ public static class IngestorServiceExtensions
         services.AddCertStreamOptions<CtLogOptions, CtLogOptionsValidator>(CtLogOptions.Section);
         services.AddReloadableCertStreamOptions<LogListOptions, LogListOptionsValidator>(null);
         services.AddCertStreamOptions<CatchUpOptions, CatchUpOptionsValidator>(CatchUpOptions.Section);
+        services.AddCertStreamOptions<ReplayOptions, ReplayOptionsValidator>(ReplayOptions.Section);
         services.AddCertStreamOptions<IngestorHttpOptions, IngestorHttpOptionsValidator>(IngestorHttpOptions.Section);
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, IngestorListenSetup>();
         // While Redis is unreachable, fail commands at once instead of queueing them for the
@@ -76,6 +77,7 @@ public static class IngestorServiceExtensions
         services.AddSingleton<StaticCtClient>();
         services.AddSingleton<IssuerCache>();
         services.AddSingleton<ICertificateMessageSerializer, CertificateMessageSerializer>();
+        services.AddSingleton<ReplayPublisher>();
         services.AddSingleton<EntryPublisher>();
         services.AddSingleton<CatchUpLimiter>();
         services.AddSingleton<CatchUpPolicy>();
