@@ -10,13 +10,17 @@ namespace CertStream.Contracts;
 /// (<see cref="RedisNames.ReplaySequence"/>), so the distance between two cursors is how many messages
 /// lie between them. Both parts only grow, so cursors order like the messages.
 /// </summary>
-public readonly record struct StreamCursor(long Milliseconds, long Sequence)
+public readonly record struct StreamCursor(long Milliseconds, long Sequence) : IComparable<StreamCursor>
 {
     /// <summary>The JSON field the replay script appends as the last top-level field of each message.</summary>
     public const string FieldName = "cursor";
 
     /// <summary>Longest cursor text: two 19-digit numbers and the dash.</summary>
     public const int MaxLength = 39;
+
+    /// <summary>Redis's order of stream ids: time, then sequence.</summary>
+    public int CompareTo(StreamCursor other) =>
+        Milliseconds != other.Milliseconds ? Milliseconds.CompareTo(other.Milliseconds) : Sequence.CompareTo(other.Sequence);
 
     public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Milliseconds}-{Sequence}");
 

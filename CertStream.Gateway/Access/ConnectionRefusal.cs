@@ -21,6 +21,9 @@ internal enum ConnectionRefusal
 
     /// <summary>An HTTP request on the raw TCP port (400).</summary>
     HttpRequest,
+
+    /// <summary>A <c>since</c>/<c>Last-Event-ID</c> that is not a cursor, or a malformed TCP selector line (400).</summary>
+    BadRequest,
 }
 
 internal static class ConnectionRefusals
@@ -43,6 +46,7 @@ internal static class ConnectionRefusals
         ConnectionRefusal.PerIpLimit => "per_ip_limit",
         ConnectionRefusal.MaxConnections => "max_connections",
         ConnectionRefusal.HttpRequest => "http_request",
+        ConnectionRefusal.BadRequest => "bad_request",
         _ => "none",
     };
 }

@@ -1,4 +1,6 @@
 using CertStream.Contracts;
+using CertStream.Gateway.Fanout;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace CertStream.Gateway.Transports;
 
@@ -50,4 +52,23 @@ internal static class StreamNames
         (byte)'d' or (byte)'D' => StreamKind.Domains,
         _ => StreamKind.Lite,
     };
+
+    /// <summary>
+    /// A raw TCP client's selector line: the selector byte, then optionally <c>?</c> and a query as
+    /// in a URL (<c>f?since=1764428400000-42&amp;notices=0</c>), up to the newline. Old clients send
+    /// the byte alone (or with a newline): the same stream, no options.
+    /// </summary>
+    public static bool TryParseSelectorLine(ReadOnlySpan<byte> line, out StreamKind kind, out ResumeRequest request)
+    {
+        kind = line.IsEmpty ? StreamKind.Lite : FromSelector(line[0]);
+        request = ResumeRequest.Default;
+        if (line.Length < 2 || line[1] != (byte)'?')
+        {
+            return true;
+        }
+
+        var query = QueryHelpers.ParseQuery(System.Text.Encoding.UTF8.GetString(line[1..]).TrimEnd('\r', '\n'));
+        return ResumeRequest.TryParse(query.TryGetValue("since", out var since) ? since.ToString() : null, null,
+            query.TryGetValue("notices", out var notices) ? notices.ToString() : null, out request);
+    }
 }

@@ -4,15 +4,15 @@ namespace CertStream.Gateway.Transports.Tcp;
 
 /// <summary>
 /// Reads a raw TCP client's <c>AUTH &lt;token&gt;</c> line (LF or CRLF, at most 1 KiB) within
-/// <c>auth:tcp_timeout_ms</c>. Bytes after the line that arrived with it: the first is the stream
-/// selector, returned so the client can send <c>AUTH t\nf</c> in one write.
+/// <c>auth:tcp_timeout_ms</c>. Bytes after the line that arrived with it start the stream selector
+/// (line), returned so the client can send <c>AUTH t\nf</c> in one write.
 /// </summary>
 internal static class TcpAuthLine
 {
     private const int MaxLine = 1024 + 7;
 
-    /// <summary>The matched token's digest (null: missing, malformed, wrong or too late) and the selector byte after the line (-1: none yet).</summary>
-    public static async Task<(byte[]? Digest, int Selector)> ReadAsync(Stream stream, TokenAuthenticator auth, TimeProvider time, CancellationToken stoppingToken)
+    /// <summary>The matched token's digest (null: missing, malformed, wrong or too late) and the bytes after the line (empty: none yet).</summary>
+    public static async Task<(byte[]? Digest, byte[] After)> ReadAsync(Stream stream, TokenAuthenticator auth, TimeProvider time, CancellationToken stoppingToken)
     {
         var buffer = new byte[MaxLine + 1];
         var length = 0;
@@ -25,7 +25,7 @@ internal static class TcpAuthLine
                 var read = await stream.ReadAsync(buffer.AsMemory(length), timeout.Token);
                 if (read == 0)
                 {
-                    return (null, -1);
+                    return (null, []);
                 }
 
                 var newline = Array.IndexOf(buffer, (byte)'\n', length, read);
@@ -39,9 +39,9 @@ internal static class TcpAuthLine
                     }
 
                     var digest = line.StartsWith("AUTH "u8) ? auth.Match(line["AUTH ".Length..].Trim((byte)' ')) : null;
-                    var selector = newline + 1 < length ? buffer[newline + 1] : -1;
+                    var after = buffer.AsSpan(newline + 1, length - newline - 1).ToArray();
                     Array.Clear(buffer); // the token does not linger in memory
-                    return (digest, selector);
+                    return (digest, after);
                 }
             }
         }
@@ -50,6 +50,6 @@ internal static class TcpAuthLine
         }
 
         Array.Clear(buffer);
-        return (null, -1);
+        return (null, []);
     }
 }

@@ -13,7 +13,7 @@ namespace CertStream.Gateway.Transports.Tcp;
 /// raw TCP); TLS when the listener has a certificate (after the rate limit, before the AUTH line);
 /// with <c>auth:enabled</c>, the <c>AUTH &lt;token&gt;</c> line (<see cref="TcpAuthLine"/>); the
 /// connection limit; the optional selector byte (<see cref="TcpSelector"/>; it may follow the AUTH
-/// line in the same packet); then the stream (<see cref="StreamSession"/>). A refusal is
+/// line in the same packet), or selector line with a query (<see cref="TcpSelectorLine"/>); then the stream (<see cref="StreamSession"/>). A refusal is
 /// <see cref="TcpRefusal"/>; success sends nothing before the stream.
 /// </summary>
 internal sealed class TcpConnectionHandler(
@@ -65,7 +65,7 @@ internal sealed class TcpConnectionHandler(
             }
 
             byte[]? digest = null;
-            var leftover = -1;
+            byte[] leftover = [];
             if (auth.Enabled)
             {
                 (digest, leftover) = await TcpAuthLine.ReadAsync(stream, auth, time, stoppingToken);
@@ -83,9 +83,10 @@ internal sealed class TcpConnectionHandler(
                 return;
             }
 
-            var (kind, pending, http) = leftover >= 0
-                ? (StreamNames.FromSelector((byte)leftover), null, false)
-                : await TcpSelector.ReadAsync(stream, hub.Services.Options.TcpSelectorTimeout, time, stoppingToken);
+            var selectorTimeout = hub.Services.Options.TcpSelectorTimeout;
+            var (kind, pending, http, first) = leftover.Length > 0
+                ? (StreamNames.FromSelector(leftover[0]), null, false, leftover)
+                : await TcpSelector.ReadAsync(stream, selectorTimeout, time, stoppingToken);
             if (http)
             {
                 await refusals.RefuseAsync(socket, stream, ConnectionRefusal.HttpRequest);
@@ -97,7 +98,21 @@ internal sealed class TcpConnectionHandler(
                 return; // the client closed before choosing
             }
 
+            var resume = ResumeRequest.Default;
+            if (first is not null)
+            {
+                var line = await TcpSelectorLine.CompleteAsync(stream, first, selectorTimeout, time, stoppingToken);
+                if (line is null || !StreamNames.TryParseSelectorLine(line, out var selected, out resume))
+                {
+                    await refusals.RefuseAsync(socket, stream, ConnectionRefusal.BadRequest);
+                    return;
+                }
+
+                kind = selected;
+            }
+
             var tcpClient = new TcpStreamClient(hub.Topic(kind.Value), socket, stream, hub.Services) { TokenDigest = digest };
+            tcpClient.Apply(resume);
             client = tcpClient;
             await StreamSession.RunAsync(hub, tcpClient, () =>
             {

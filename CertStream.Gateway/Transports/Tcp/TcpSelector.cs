@@ -26,11 +26,12 @@ internal static class TcpSelector
         "for WebSocket, SSE and the HTTP endpoints use the HTTP port.\n");
 
     /// <summary>
-    /// Waits up to <paramref name="timeout"/> for the first bytes. Null kind: the client closed, or
-    /// (Http) sent an HTTP request. On timeout the stream is lite and the read is not cancelled
-    /// (that may break the connection): it is handed on as Pending instead.
+    /// Waits up to <paramref name="timeout"/> for the first bytes (returned as First: the selector
+    /// line's start, see <see cref="TcpSelectorLine"/>). Null kind: the client closed, or (Http) sent
+    /// an HTTP request. On timeout the stream is lite and the read is not cancelled (that may break
+    /// the connection): it is handed on as Pending instead.
     /// </summary>
-    public static async Task<(StreamKind? Kind, Task<int>? Pending, bool Http)> ReadAsync(Stream stream, TimeSpan timeout, TimeProvider time, CancellationToken stoppingToken)
+    public static async Task<(StreamKind? Kind, Task<int>? Pending, bool Http, byte[]? First)> ReadAsync(Stream stream, TimeSpan timeout, TimeProvider time, CancellationToken stoppingToken)
     {
         var buffer = new byte[ReadSize];
         var receive = stream.ReadAsync(buffer, 0, buffer.Length, CancellationToken.None);
@@ -40,16 +41,16 @@ internal static class TcpSelector
         }
         catch (TimeoutException)
         {
-            return (StreamKind.Lite, receive, false);
+            return (StreamKind.Lite, receive, false, null);
         }
 
         var read = await receive;
         if (read == 0)
         {
-            return (null, null, false);
+            return (null, null, false, null);
         }
 
-        return IsHttpRequest(buffer.AsSpan(0, read)) ? (null, null, true) : (StreamNames.FromSelector(buffer[0]), null, false);
+        return IsHttpRequest(buffer.AsSpan(0, read)) ? (null, null, true, null) : (StreamNames.FromSelector(buffer[0]), null, false, buffer[..read]);
     }
 
     /// <summary>
