@@ -46,12 +46,15 @@ public sealed class ResumeSeamTests
             var received = 0;
             await using (var client = await ResumeClient.ConnectAsync(transport, gateway.HttpPort, gateway.TcpPort, cursor, ct))
             {
-                // The moment of the disconnect is random: anywhere in the ingestor's publish bursts.
+                // The moment of the disconnect is random: half the time after a random number of
+                // messages (inside a publish burst, or inside the replay), else after a random time
+                // (often between bursts, or before the first message).
+                var afterMessages = random.Next(2) == 0 ? random.Next(1, 60) : int.MaxValue;
                 using var moment = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                moment.CancelAfter(TimeSpan.FromMilliseconds(random.Next(0, 600)));
+                moment.CancelAfter(TimeSpan.FromMilliseconds(afterMessages == int.MaxValue ? random.Next(0, 600) : 3000));
                 try
                 {
-                    while (await client.ReadAsync(moment.Token) is { } message)
+                    while (received < afterMessages && await client.ReadAsync(moment.Token) is { } message)
                     {
                         if (message.Type == "messages_dropped")
                         {
@@ -95,7 +98,7 @@ public sealed class ResumeSeamTests
         var first = indices.Min();
         output?.WriteLine($"{Reconnects} reconnects, {indices.Count} certificates (indices {first}-{indices.Max()}, tip {tip}); " +
             $"per connection: min {perConnection.Min()}, median {perConnection.Order().ElementAt(perConnection.Count / 2)}, max {perConnection.Max()}, " +
-            $"{perConnection.Count(c => c == 0)} connections got none");
+            $"{perConnection.Count(c => c == 0)} connections got none, {perConnection.Count(c => c > 0)} crossed a seam with messages");
         Assert.Empty(notices);
         Assert.Equal(indices.Count, distinct); // no duplicate
         Assert.Equal(tip - first, distinct);   // no gap from the first index to the tip
