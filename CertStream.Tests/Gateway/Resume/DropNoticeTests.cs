@@ -30,7 +30,8 @@ public sealed class DropNoticeTests(RedisFixture redis)
         using var slow = await TcpTestClient.ConnectAsync(gateway.TcpPort, null, ct, receiveBufferSize: 4096);
         await slow.SendAsync(notices ? "l\n"u8.ToArray() : "l?notices=0\n"u8.ToArray(), ct);
         var topic = gateway.Hub.Topic(StreamKind.Lite);
-        await Eventually.TrueAsync(() => topic.Clients.Length == 1, TimeSpan.FromSeconds(30), "the client is registered", ct);
+        // Registered and subscribed: whatever is published from now on reaches the node.
+        await Eventually.TrueAsync(() => topic.Clients.Length == 1 && topic.IsSubscribed, TimeSpan.FromSeconds(30), "the client is registered", ct);
         var client = topic.Clients.Single();
 
         // It does not read: its socket, the node's buffers, then the ring fill, and it loses messages.

@@ -92,6 +92,31 @@ public sealed class ResumeTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task ATcpClientWithAuthSendsItsSelectorLineAfterTheAuthLineInOneWrite()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var publisher = await ReplayTestPublisher.ConnectAsync(redis.ConnectionString);
+        await using var gateway = await GatewayHost.StartAsync(redis.ConnectionString, new Dictionary<string, string?>
+        {
+            ["auth:enabled"] = "true",
+            ["auth:tokens:0"] = "resume-secret",
+        }, cancellationToken: ct);
+        await publisher.PublishAsync(1, 10);
+        var since = (await publisher.CursorsAsync())[6];
+        using var tcp = await TcpTestClient.ConnectAsync(gateway.TcpPort, null, ct);
+        await tcp.SendAsync(Encoding.ASCII.GetBytes($"AUTH resume-secret\nl?since={since}\n"), ct);
+        var indices = new List<long>();
+        while (indices.Count < 3)
+        {
+            var line = await tcp.ReadLineAsync(ct);
+            Assert.NotNull(line);
+            indices.Add(System.Text.Json.JsonDocument.Parse(line).RootElement.GetProperty("data").GetProperty("cert_index").GetInt64());
+        }
+
+        Assert.Equal([8L, 9L, 10L], indices);
+    }
+
+    [Fact]
     public async Task ACursorOlderThanTheBufferGetsANoticeOfWhatWasLostThenTheRest()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -32,7 +32,7 @@ public sealed class ReplayPublisherTests(RedisFixture redis)
         // An envelope header (binary, any bytes) before the JSON, as the ingestor sends it.
         byte[] header = [0x01, 0x00, 0x03, 0x07, 0x00, 0xFF, 0x7D];
         var json = "{\"message_type\":\"dns_entries\",\"data\":[\"a.example\"]}"u8.ToArray();
-        Assert.True(await publisher.PublishAsync(StreamKind.Domains, [.. header, .. json]) >= 1); // our subscriber at least
+        Assert.True(await publisher.PublishAsync(StreamKind.Domains, (byte[])[.. header, .. json]) >= 1); // our subscriber at least
         Assert.True(await publisher.PublishAsync(StreamKind.Domains, json) >= 1);
 
         var entries = await db.StreamRangeAsync(RedisNames.ReplayStream(StreamKind.Domains));
