@@ -20,7 +20,8 @@ namespace CertStream.Ingestor.Publishing;
 /// A Redis that answers the script with an error (a server without streams or scripting, out of
 /// memory for the stream) must not stop the live stream: the message fails like a failed PUBLISH
 /// (so the retry keeps the channel's order), and for <see cref="FallbackPeriod"/> messages go out
-/// with plain PUBLISH, without cursor, before the script is tried again.
+/// with plain PUBLISH, without cursor, before the script is tried again; a server that does not
+/// know a command of the script (Garnet has no streams) is not asked again.
 /// </remarks>
 public sealed class ReplayPublisher
 {
@@ -78,9 +79,19 @@ public sealed class ReplayPublisher
         }
         catch (RedisServerException ex)
         {
-            if (Interlocked.Exchange(ref _fallbackUntil, (_time.GetUtcNow() + FallbackPeriod).ToUnixTimeMilliseconds()) == 0)
+            // A server without streams (Garnet, the DevRedis) will not grow them: no retry every minute.
+            var unsupported = ex.Message.Contains("unknown command", StringComparison.OrdinalIgnoreCase);
+            var until = unsupported ? long.MaxValue : (_time.GetUtcNow() + FallbackPeriod).ToUnixTimeMilliseconds();
+            if (Interlocked.Exchange(ref _fallbackUntil, until) == 0)
             {
-                IngestorLog.ReplayScriptFailed(_logger, RedisNames.ReplayStream(kind), ex.Message, (long)FallbackPeriod.TotalSeconds);
+                if (unsupported)
+                {
+                    IngestorLog.ReplayUnsupported(_logger, ex.Message);
+                }
+                else
+                {
+                    IngestorLog.ReplayScriptFailed(_logger, RedisNames.ReplayStream(kind), ex.Message, (long)FallbackPeriod.TotalSeconds);
+                }
             }
 
             throw;

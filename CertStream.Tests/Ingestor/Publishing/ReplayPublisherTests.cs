@@ -53,6 +53,32 @@ public sealed class ReplayPublisherTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task AScriptErrorFailsThatPublishThenPlainPublishKeepsTheStreamGoingUntilTheScriptIsTriedAgain()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var mux = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var db = mux.GetDatabase();
+        var stream = RedisNames.ReplayStream(StreamKind.Domains);
+        await db.KeyDeleteAsync([stream, RedisNames.ReplaySequence(StreamKind.Domains)]);
+        await db.StringSetAsync(stream, "not a stream"); // XADD fails: WRONGTYPE
+        var received = System.Threading.Channels.Channel.CreateUnbounded<byte[]>();
+        var queue = await mux.GetSubscriber().SubscribeAsync(RedisChannel.Literal(RedisNames.StreamChannel(StreamKind.Domains)));
+        queue.OnMessage(m => received.Writer.TryWrite((byte[])m.Message!));
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var publisher = new ReplayPublisher(mux, Microsoft.Extensions.Options.Options.Create(new ReplayOptions()), time, NullLogger<ReplayPublisher>.Instance);
+        var json = "{\"message_type\":\"dns_entries\",\"data\":[]}"u8.ToArray();
+
+        await Assert.ThrowsAsync<RedisServerException>(() => publisher.PublishAsync(StreamKind.Domains, json));
+        Assert.True(await publisher.PublishAsync(StreamKind.Domains, json) >= 1); // the retry: plain PUBLISH
+        Assert.Equal(json, await received.Reader.ReadAsync(ct));
+
+        await db.KeyDeleteAsync(stream);
+        time.Advance(ReplayPublisher.FallbackPeriod);
+        Assert.True(await publisher.PublishAsync(StreamKind.Domains, json) >= 1);
+        Assert.True(StreamCursor.TryFindInMessage(await received.Reader.ReadAsync(ct), out _, out _), "the script is used again");
+    }
+
+    [Fact]
     public void TheValidatorNamesEachBadKeyAndTheVariablesMapToTheReplaySection()
     {
         var result = new ReplayOptionsValidator().Validate(null, new ReplayOptions { MaxEntries = 0, FullMaxEntries = -1, MaxAgeSecs = -1 });
