@@ -17,6 +17,19 @@ public static class RedisNames
         _ => Prefix + "stream:lite",
     };
 
+    /// <summary>
+    /// Redis stream of one stream kind's recent messages (entry id = the messages' <see cref="StreamCursor"/>,
+    /// field <see cref="ReplayPayloadField"/> = the payload as published, before the cursor was added):
+    /// what a reconnecting client missed is read from here. Bounded by the ingestors' <c>replay:</c> settings.
+    /// </summary>
+    public static string ReplayStream(StreamKind kind) => Prefix + "replay:" + StreamKinds.Name(kind);
+
+    /// <summary>Counter of one stream kind's messages: the <see cref="StreamCursor.Sequence"/> of the newest one.</summary>
+    public static string ReplaySequence(StreamKind kind) => Prefix + "replay:" + StreamKinds.Name(kind) + ":seq";
+
+    /// <summary>The field of a <see cref="ReplayStream"/> entry that holds the payload.</summary>
+    public const string ReplayPayloadField = "m";
+
     /// <summary>String key holding the newest message of one stream kind (for /example.json).</summary>
     public static string ExampleKey(StreamKind kind) => Prefix + "example:" + StreamKinds.Name(kind);
 

@@ -35,6 +35,7 @@ public static class IngestorServiceExtensions
         services.AddReloadableCertStreamOptions<LogListOptions, LogListOptionsValidator>(null);
         services.AddCertStreamOptions<CatchUpOptions, CatchUpOptionsValidator>(CatchUpOptions.Section);
         services.AddCertStreamOptions<DedupOptions, DedupOptionsValidator>(DedupOptions.Section);
+        services.AddCertStreamOptions<ReplayOptions, ReplayOptionsValidator>(ReplayOptions.Section);
         services.AddCertStreamOptions<IngestorHttpOptions, IngestorHttpOptionsValidator>(IngestorHttpOptions.Section);
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, IngestorListenSetup>();
         // While Redis is unreachable, fail commands at once instead of queueing them for the
@@ -79,6 +80,7 @@ public static class IngestorServiceExtensions
         services.AddSingleton<IssuerCache>();
         services.AddSingleton<ICertificateMessageSerializer, CertificateMessageSerializer>();
         services.AddSingleton<DedupCheck>();
+        services.AddSingleton<ReplayPublisher>();
         services.AddSingleton<EntryPublisher>();
         services.AddSingleton<CatchUpLimiter>();
         services.AddSingleton<CatchUpPolicy>();

@@ -24,6 +24,8 @@ internal enum ConnectionRefusal
 
     /// <summary>An invalid stream filter (<c>match</c>, <c>issuer</c>, <c>dedup</c>, <c>events</c>): 400, a TCP <c>ERROR</c> line.</summary>
     BadFilter,
+    /// <summary>A <c>since</c>/<c>Last-Event-ID</c> that is not a cursor, or a malformed TCP selector line (400).</summary>
+    BadRequest,
 }
 
 internal static class ConnectionRefusals
@@ -47,6 +49,7 @@ internal static class ConnectionRefusals
         ConnectionRefusal.MaxConnections => "max_connections",
         ConnectionRefusal.HttpRequest => "http_request",
         ConnectionRefusal.BadFilter => "bad_filter",
+        ConnectionRefusal.BadRequest => "bad_request",
         _ => "none",
     };
 }

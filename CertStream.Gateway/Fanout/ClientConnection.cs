@@ -14,7 +14,7 @@ namespace CertStream.Gateway.Fanout;
 /// the framing and the flush; liveness (heartbeats, pings, dead peers, slow clients) is decided
 /// here by <see cref="Tick"/>, once a second, from the node's <see cref="TimeProvider"/>.
 /// </summary>
-internal abstract class ClientConnection
+internal abstract partial class ClientConnection
 {
     /// <summary>
     /// Most bytes of messages written per flush: one flush interval's worth at a high rate (500
@@ -276,6 +276,11 @@ internal abstract class ClientConnection
     {
         try
         {
+            if (_resumeFrom is { } since)
+            {
+                await ReplayAsync(since);
+            }
+
             while (!IsClosing)
             {
                 await _wake.WaitAsync();
@@ -381,10 +386,16 @@ internal abstract class ClientConnection
                 break;
             }
 
+            WriteDropNoticeIfDue();
             for (var i = 0; i < count; i++)
             {
                 var entry = _batch[i]!;
                 _batch[i] = null;
+                if (_replayedThrough.Sequence != 0 && AlreadyReplayed(entry.Json.Span))
+                {
+                    continue;
+                }
+
                 WriteMessage(entry.Json.Span); // never the envelope header
                 budget -= entry.Payload.Length;
             }

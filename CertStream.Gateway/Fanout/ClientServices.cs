@@ -21,6 +21,9 @@ internal sealed class ClientServices
 
     public GatewayOptions Options { get; }
 
+    /// <summary>The replay buffer, for clients that resume (null: resuming starts at the live stream).</summary>
+    public ReplayReader? Replay { get; init; }
+
     public int BufferSize { get; }
 
     public TimeProvider Time { get; }

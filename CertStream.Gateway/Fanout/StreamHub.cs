@@ -41,7 +41,7 @@ internal sealed class StreamHub : IHostedService, IDisposable
     {
         _lifetime = lifetime;
         _logger = logger;
-        Services = new ClientServices(gateway.Value, server.Value.BufferSize, time, metrics, logger);
+        Services = new ClientServices(gateway.Value, server.Value.BufferSize, time, metrics, logger) { Replay = new ReplayReader(redis) };
         if (gateway.Value.FlushInterval > TimeSpan.Zero)
         {
             _flushScheduler = new FlushScheduler(time, gateway.Value.FlushInterval, WakePendingTopics);

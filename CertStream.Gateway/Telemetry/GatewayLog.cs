@@ -93,4 +93,8 @@ internal static partial class GatewayLog
 
     [LoggerMessage(2100, LogLevel.Information, "Clients in the last minute: {Connected} connected, {Disconnected} disconnected ({SlowClients} closed as slow, {DeadPeers} as dead peers, {WriteStalls} for stalled writes); connected now: {Lite} lite, {Full} full, {Domains} domains")]
     public static partial void ClientsSummarized(ILogger logger, long connected, long disconnected, long slowClients, long deadPeers, long writeStalls, int lite, int full, int domains);
+
+    // 2450-2499: resume (Fanout/ClientConnection.Resume).
+    [LoggerMessage(2450, LogLevel.Warning, "Replay for {Remote} on {Stream} from {Cursor} failed: {Error}; it continues with the live stream and is told the loss is unknown")]
+    public static partial void ReplayFailed(ILogger logger, string remote, string stream, string cursor, string error);
 }

@@ -2,6 +2,7 @@ using CertStream.Contracts;
 using CertStream.Gateway.Access;
 using CertStream.Gateway.Fanout;
 using CertStream.Gateway.Fanout.Filtering;
+using CertStream.Gateway.Telemetry;
 
 namespace CertStream.Gateway.Transports;
 
@@ -58,10 +59,10 @@ internal static class StreamSession
     }
 
     /// <summary>
-    /// An HTTP stream (WebSocket, SSE): the query's filter (400 when invalid), the connection limit
-    /// (<see cref="StreamAdmission"/> writes the 429/503), then <see cref="RunAsync"/> with the client
-    /// <paramref name="create"/> makes (given its topic, the hub's services, the token digest and the
-    /// filter); 503 when the node is stopping.
+    /// An HTTP stream (WebSocket, SSE): the query's filter (400 when invalid), its <c>since</c>/<c>Last-Event-ID</c>/
+    /// <c>notices</c> (400 when malformed), the connection limit (<see cref="StreamAdmission"/> writes the 429/503),
+    /// then <see cref="RunAsync"/> with the client <paramref name="create"/> makes (given its topic, the hub's
+    /// services, the token digest and the filter); 503 when the node is stopping.
     /// </summary>
     public static async Task RunHttpAsync<TClient>(
         HttpContext context,
@@ -77,6 +78,13 @@ internal static class StreamSession
             return;
         }
 
+        var request = context.Request;
+        if (!ResumeRequest.TryParse(request.Query["since"], request.Headers["Last-Event-ID"], request.Query["notices"], out var resume))
+        {
+            await RefuseBadRequestAsync(context, TransportProtocols.Name(protocol));
+            return;
+        }
+
         await using var slot = await StreamAdmission.AdmitAsync(context, TransportProtocols.Name(protocol));
         if (slot is null)
         {
@@ -86,9 +94,20 @@ internal static class StreamSession
         var hub = context.RequestServices.GetRequiredService<StreamHub>();
         StreamingRequest.DisableDataRateLimits(context);
         var client = create(hub.Topic(kind), hub.Services, context.Features.Get<AuthenticatedToken>()?.Digest, filter);
+        client.Apply(resume);
         if (!await RunAsync(hub, client, () => run(client), context.RequestAborted))
         {
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         }
+    }
+
+    /// <summary>The 400 an HTTP stream request with a malformed <c>since</c>, <c>Last-Event-ID</c> or <c>notices</c> gets; counted and logged as a refusal.</summary>
+    private static async Task RefuseBadRequestAsync(HttpContext context, string protocol)
+    {
+        var services = context.RequestServices;
+        ConnectionRefusals.Record(services.GetRequiredService<GatewayMetrics>(), services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StreamSession)),
+            protocol, RemoteName.Of(context), ConnectionRefusal.BadRequest);
+        context.Response.StatusCode = StatusCodes.Status400BadRequest;
+        await context.Response.WriteAsync("Bad request: " + ResumeRequest.Usage + ".\n");
     }
 }

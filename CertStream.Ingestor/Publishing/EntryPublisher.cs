@@ -11,7 +11,8 @@ namespace CertStream.Ingestor.Publishing;
 
 /// <summary>
 /// Serializes each entry once per stream kind and PUBLISHes each (envelope header + JSON, with the
-/// flags of the cluster-wide dedup check, <see cref="DedupCheck"/>) to that kind's channel;
+/// flags of the cluster-wide dedup check, <see cref="DedupCheck"/>) to that kind's channel
+/// (through <see cref="ReplayPublisher"/>, which also keeps them for clients that resume);
 /// the newest message of each kind is also kept for <c>/example.json</c>. Commands go out
 /// pipelined on one connection, so a log's entries reach subscribers in index order. Returns
 /// only when every message was delivered, so the caller may then move the cursor; until then it
@@ -31,6 +32,7 @@ public sealed class EntryPublisher : IDisposable
     private static readonly RedisKey[] ExampleKeys = CreateExampleKeys();
 
     private readonly IConnectionMultiplexer _redis;
+    private readonly ReplayPublisher _replay;
     private readonly ICertificateMessageSerializer _serializer;
     private readonly IngestorMetrics _metrics;
     private readonly TimeProvider _time;
@@ -42,12 +44,13 @@ public sealed class EntryPublisher : IDisposable
     private readonly long[] _expected = new long[StreamKinds.Count];
     private DateTimeOffset? _waitUntil; // set while subscribers are expected back: MaxValue until reconnected
 
-    public EntryPublisher(IConnectionMultiplexer redis, ICertificateMessageSerializer serializer, IngestorMetrics metrics,
+    public EntryPublisher(IConnectionMultiplexer redis, ReplayPublisher replay, ICertificateMessageSerializer serializer, IngestorMetrics metrics,
         TimeProvider time, ILogger<EntryPublisher> logger, IFeedTap? feed = null, DedupCheck? dedup = null)
     {
         _feed = feed;
         _dedup = dedup;
         _redis = redis;
+        _replay = replay;
         _serializer = serializer;
         _metrics = metrics;
         _time = time;
@@ -153,7 +156,6 @@ public sealed class EntryPublisher : IDisposable
     /// <summary>One pipelined attempt; returns null when everything is delivered, else why not. Returns only when every command completed.</summary>
     private async Task<string?> TryPublishAsync(List<SerializedCertificate> messages, int[] next)
     {
-        var subscriber = _redis.GetSubscriber();
         var sent = new Task<long>[StreamKinds.Count][];
         var all = new List<Task>(messages.Count * StreamKinds.Count);
         for (var k = 0; k < StreamKinds.Count; k++)
@@ -167,7 +169,7 @@ public sealed class EntryPublisher : IDisposable
             {
                 if (i >= next[k])
                 {
-                    all.Add(sent[k][i] = subscriber.PublishAsync(Channels[k], messages[i].GetPayload((StreamKind)k)));
+                    all.Add(sent[k][i] = _replay.PublishAsync((StreamKind)k, messages[i].GetPayload((StreamKind)k)));
                 }
             }
         }

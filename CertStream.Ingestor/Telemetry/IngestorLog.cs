@@ -9,6 +9,16 @@ namespace CertStream.Ingestor.Telemetry;
 /// </summary>
 internal static partial class IngestorLog
 {
+    // 1850-1899: the replay buffer (Publishing/ReplayPublisher).
+    [LoggerMessage(1850, LogLevel.Information, "Replay buffer on: the last {MaxEntries} messages of lite and domains, {FullMaxEntries} of full, at most {MaxAgeSecs} s old (0: no age limit), kept in Redis for clients that resume")]
+    public static partial void ReplayBufferOn(ILogger logger, int maxEntries, int fullMaxEntries, int maxAgeSecs);
+
+    [LoggerMessage(1851, LogLevel.Warning, "Replay script for {Stream} failed: {Error}; publishing without replay buffer (no cursors) for {Seconds} s, then trying again")]
+    public static partial void ReplayScriptFailed(ILogger logger, string stream, string error, long seconds);
+
+    [LoggerMessage(1852, LogLevel.Warning, "This Redis cannot run the replay script ({Error}: Redis streams are needed, e.g. redis-server 6.2 or later): publishing without replay buffer; clients cannot resume")]
+    public static partial void ReplayUnsupported(ILogger logger, string error);
+
     // 1500-1599: the durable feed (Feed/).
     [LoggerMessage(1500, LogLevel.Information, "Durable feed on: publishing to RabbitMQ at {Host}, backlog of at most {Capacity} entries, batches of {BatchSize}")]
     public static partial void FeedStarted(ILogger logger, string host, int capacity, int batchSize);

@@ -49,6 +49,11 @@ public static class CertStreamEnvironmentVariables
         ["CERTSTREAM_CT_LOG_CATCHUP_RATE"] = "ct_log:catchup_rate",
         ["CERTSTREAM_CT_LOG_CATCHUP_MAX_AGE_SECS"] = "ct_log:catchup_max_age_secs",
 
+        ["CERTSTREAM_REPLAY_ENABLED"] = "replay:enabled",
+        ["CERTSTREAM_REPLAY_MAX_ENTRIES"] = "replay:max_entries",
+        ["CERTSTREAM_REPLAY_FULL_MAX_ENTRIES"] = "replay:full_max_entries",
+        ["CERTSTREAM_REPLAY_MAX_AGE_SECS"] = "replay:max_age_secs",
+
         ["CERTSTREAM_INGESTOR_HOST"] = "ingestor:host",
         ["CERTSTREAM_INGESTOR_PORT"] = "ingestor:port",
 

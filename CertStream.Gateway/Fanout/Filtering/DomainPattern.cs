@@ -52,6 +52,17 @@ internal sealed class DomainPattern(byte[] name, bool exact, bool subdomains)
         return true;
     }
 
+    /// <summary>Whether one of a message's (normalised) domains matches: the same rule as the <see cref="FilterIndex"/> lookups.</summary>
+    public bool Matches(ReadOnlySpan<byte> domain)
+    {
+        if (domain.SequenceEqual(Name))
+        {
+            return Exact;
+        }
+
+        return Subdomains && domain.Length > Name.Length && domain.EndsWith(Name) && domain[^(Name.Length + 1)] == (byte)'.';
+    }
+
     public override string ToString() => (Exact, Subdomains) switch
     {
         (true, true) => "." + Encoding.ASCII.GetString(Name),

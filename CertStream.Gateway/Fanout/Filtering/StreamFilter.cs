@@ -53,6 +53,46 @@ internal sealed class StreamFilter
         _ => true,
     };
 
+    /// <summary>
+    /// Whether this client gets the message, decided for one message at a time (a resume from the replay
+    /// buffer); the live path decides the same through the <see cref="FilterIndex"/>.
+    /// </summary>
+    public bool Matches(in StreamEnvelope envelope)
+    {
+        if (envelope.Kind != StreamEnvelope.KindCertificate)
+        {
+            return WantsEvent(envelope.Kind);
+        }
+
+        if (envelope.IsLegacy && (IsSelective || Dedup != DedupMode.None))
+        {
+            return false; // no header to decide by: such messages never reach a match, issuer or dedup client
+        }
+
+        if (!PassesDedup(envelope.Flags) || !MatchesIssuer(envelope.Issuer))
+        {
+            return false;
+        }
+
+        if (Patterns.Length == 0)
+        {
+            return true;
+        }
+
+        foreach (var domain in envelope.Domains)
+        {
+            foreach (var pattern in Patterns)
+            {
+                if (pattern.Matches(domain))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
     public bool MatchesIssuer(ReadOnlySpan<byte> issuer)
     {
         if (Issuers.Length == 0)

@@ -1,11 +1,16 @@
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using System.Text;
+using CertStream.Contracts;
 using CertStream.Gateway.Fanout;
 
 namespace CertStream.Gateway.Transports.Sse;
 
-/// <summary>A Server-Sent Events client: each message is one <c>data: &lt;json&gt;\n\n</c> event on a chunked response.</summary>
+/// <summary>
+/// A Server-Sent Events client: each message is one <c>data: &lt;json&gt;\n\n</c> event on a chunked
+/// response, preceded by <c>id: &lt;cursor&gt;\n</c> when the message has a cursor, so that an
+/// EventSource reconnects with <c>Last-Event-ID</c> and resumes where it was.
+/// </summary>
 internal sealed class SseClient : ClientConnection
 {
     private readonly HttpContext _context;
@@ -20,6 +25,8 @@ internal sealed class SseClient : ClientConnection
 
     private static ReadOnlySpan<byte> DataPrefix => "data: "u8;
 
+    private static ReadOnlySpan<byte> IdPrefix => "id: "u8;
+
     private static ReadOnlySpan<byte> EventEnd => "\n\n"u8;
 
     private static ReadOnlySpan<byte> ClosedPrefix => ": closed: "u8;
@@ -30,7 +37,15 @@ internal sealed class SseClient : ClientConnection
         await RunSendLoopAsync();
     }
 
-    protected override void WriteMessage(ReadOnlySpan<byte> json) => WriteLine(_output, DataPrefix, json, EventEnd);
+    protected override void WriteMessage(ReadOnlySpan<byte> json)
+    {
+        if (StreamCursor.TryFindInMessage(json, out var cursor, out _))
+        {
+            WriteLine(_output, IdPrefix, cursor, "\n"u8);
+        }
+
+        WriteLine(_output, DataPrefix, json, EventEnd);
+    }
 
     protected override ValueTask<bool> FlushAsync()
     {

@@ -15,7 +15,7 @@ namespace CertStream.Gateway.Transports.Tcp;
 /// raw TCP); TLS when the listener has a certificate (after the rate limit, before the AUTH line);
 /// with <c>auth:enabled</c>, the <c>AUTH &lt;token&gt;</c> line (<see cref="TcpAuthLine"/>); the
 /// connection limit; the optional selector byte and options line (<see cref="TcpSelector"/>; it may
-/// follow the AUTH line in the same packet), whose filter may be refused; then the stream (<see cref="StreamSession"/>). A refusal is
+/// follow the AUTH line in the same packet), whose filter and resume cursor may be refused; then the stream (<see cref="StreamSession"/>). A refusal is
 /// <see cref="TcpRefusal"/>; success sends nothing before the stream.
 /// </summary>
 internal sealed class TcpConnectionHandler(
@@ -97,14 +97,23 @@ internal sealed class TcpConnectionHandler(
                 return; // the client closed before choosing
             }
 
+            var options = query is null ? null : QueryHelpers.ParseQuery(query);
             StreamFilter? filter = null;
-            if (problem is not null || (query is not null && !StreamFilter.TryParse(QueryHelpers.ParseQuery(query), out filter, out problem)))
+            if (problem is not null || (options is not null && !StreamFilter.TryParse(options, out filter, out problem)))
             {
                 await refusals.RefuseFilterAsync(socket, stream, problem!);
                 return;
             }
 
+            var resume = ResumeRequest.Default;
+            if (options is not null && !ResumeRequest.TryParse(Value(options, "since"), null, Value(options, "notices"), out resume))
+            {
+                await refusals.RefuseAsync(socket, stream, ConnectionRefusal.BadRequest);
+                return;
+            }
+
             var tcpClient = new TcpStreamClient(hub.Topic(kind.Value), socket, stream, hub.Services) { TokenDigest = digest, Filter = filter };
+            tcpClient.Apply(resume);
             client = tcpClient;
             await StreamSession.RunAsync(hub, tcpClient, () =>
             {
@@ -148,4 +157,7 @@ internal sealed class TcpConnectionHandler(
 
         socket.Dispose();
     }
+
+    private static string? Value(Dictionary<string, Microsoft.Extensions.Primitives.StringValues> query, string key) =>
+        query.TryGetValue(key, out var value) ? value.ToString() : null;
 }

@@ -3,6 +3,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
 using CertStream.Gateway.Access;
+using CertStream.Gateway.Fanout;
 using CertStream.Gateway.Telemetry;
 
 namespace CertStream.Gateway.Transports.Tcp;
@@ -21,6 +22,7 @@ internal sealed class TcpRefusal(GatewayMetrics metrics, TimeProvider time, ILog
         ConnectionRefusal.Unauthorized => "ERROR unauthorized: send 'AUTH <token>' as the first line\n",
         ConnectionRefusal.PerIpLimit => "ERROR too many connections from this address\n",
         ConnectionRefusal.HttpRequest => TcpSelector.HttpResponse,
+        ConnectionRefusal.BadRequest => "ERROR bad request: " + ResumeRequest.Usage + "\n",
         _ => "ERROR server at its connection limit\n",
     };
 

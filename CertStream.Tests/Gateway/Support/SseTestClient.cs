@@ -23,7 +23,7 @@ public sealed class SseTestClient : IAsyncDisposable
     /// Opens the stream; returns once the headers are in (the node is then subscribed).
     /// <paramref name="receiveBufferSize"/> (set before connecting) makes a client that does not read felt quickly.
     /// </summary>
-    public static async Task<SseTestClient> ConnectAsync(Uri uri, CancellationToken ct, int? receiveBufferSize = null)
+    public static async Task<SseTestClient> ConnectAsync(Uri uri, CancellationToken ct, int? receiveBufferSize = null, string? lastEventId = null)
     {
         var handler = new SocketsHttpHandler
         {
@@ -49,7 +49,13 @@ public sealed class SseTestClient : IAsyncDisposable
             },
         };
         var http = new HttpClient(handler) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
-        var response = await http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, ct).WaitAsync(TimeSpan.FromSeconds(20), ct);
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        if (lastEventId is not null)
+        {
+            request.Headers.Add("Last-Event-ID", lastEventId);
+        }
+
+        var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).WaitAsync(TimeSpan.FromSeconds(20), ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
         var body = await response.Content.ReadAsStreamAsync(ct);

@@ -33,6 +33,9 @@ public sealed class TcpTestClient : IDisposable
         return new TcpTestClient(client);
     }
 
+    /// <summary>Sends raw bytes (a selector line, an AUTH line).</summary>
+    public async Task SendAsync(byte[] bytes, CancellationToken ct) => await _client.GetStream().WriteAsync(bytes, ct);
+
     /// <summary>The next line, or null when the server closed the connection.</summary>
     public Task<byte[]?> ReadLineAsync(CancellationToken ct) => _reader.ReadAsync(ct);
 

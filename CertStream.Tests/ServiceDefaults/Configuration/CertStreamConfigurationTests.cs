@@ -99,6 +99,7 @@ public sealed class CertStreamConfigurationTests : IDisposable
         services.AddSingleton(Build(null, new Hashtable { [variable] = value }));
         services.AddCertStreamOptions<ServerOptions, ServerOptionsValidator>(null);
         services.AddCertStreamOptions<LoggingOptions, LoggingOptionsValidator>(null);
+        services.AddCertStreamOptions<CertStream.Ingestor.Options.ReplayOptions, CertStream.Ingestor.Options.ReplayOptionsValidator>(CertStream.Ingestor.Options.ReplayOptions.Section);
         using var provider = services.BuildServiceProvider();
         var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
         Assert.Contains(expected, ex.Message);
@@ -124,12 +125,14 @@ public sealed class CertStreamConfigurationTests : IDisposable
         services.AddCertStreamOptions<CtLogOptions, CtLogOptionsValidator>(CtLogOptions.Section);
         services.AddCertStreamOptions<LogListOptions, LogListOptionsValidator>(null);
         services.AddCertStreamOptions<LoggingOptions, LoggingOptionsValidator>(null);
+        services.AddCertStreamOptions<CertStream.Ingestor.Options.ReplayOptions, CertStream.Ingestor.Options.ReplayOptionsValidator>(CertStream.Ingestor.Options.ReplayOptions.Section);
         using var provider = services.BuildServiceProvider();
         Assert.Equal(new ServerOptions().Port, provider.GetRequiredService<IOptions<ServerOptions>>().Value.Port);
         Assert.Equal(new CtLogOptions().BatchSize, provider.GetRequiredService<IOptions<CtLogOptions>>().Value.BatchSize);
         Assert.Equal(LogListOptions.DefaultUrl, provider.GetRequiredService<IOptions<LogListOptions>>().Value.LogsUrl);
         Assert.True(provider.GetRequiredService<IOptions<ProtocolOptions>>().Value.WebSocket);
         Assert.Equal("info", provider.GetRequiredService<IOptions<LoggingOptions>>().Value.LogLevel);
+        Assert.Equal(new CertStream.Ingestor.Options.ReplayOptions().FullMaxEntries, provider.GetRequiredService<IOptions<CertStream.Ingestor.Options.ReplayOptions>>().Value.FullMaxEntries);
 
         // Every environment variable of the reference README is documented next to its key.
         foreach (var variable in CertStreamEnvironmentVariables.Keys.Keys)
