@@ -356,6 +356,7 @@ internal abstract partial class ClientConnection
                 _batch[i] = null;
                 if (_replayedThrough.Sequence != 0 && AlreadyReplayed(payload.Span))
                 {
+                    messages--; // sent from the replay buffer already
                     continue;
                 }
 
