@@ -393,6 +393,7 @@ internal abstract partial class ClientConnection
                 _batch[i] = null;
                 if (_replayedThrough.Sequence != 0 && AlreadyReplayed(entry.Json.Span))
                 {
+                    messages--; // sent from the replay buffer already
                     continue;
                 }
 
