@@ -85,6 +85,10 @@ internal sealed class StreamHub : IHostedService, IDisposable
         Services.Metrics.ClientConnected(client.Stream, client.Protocol);
         _activity.Connected();
         GatewayLog.ClientConnected(_logger, TransportProtocols.Name(client.Protocol), client.Remote, StreamKinds.Name(client.Stream));
+        if (client.Filter is { } filter)
+        {
+            GatewayLog.ClientFiltered(_logger, TransportProtocols.Name(client.Protocol), client.Remote, StreamKinds.Name(client.Stream), filter.ToString());
+        }
         var subscribed = client.Topic.AddAsync(client);
         if (_closing)
         {

@@ -40,6 +40,9 @@ internal static partial class GatewayLog
     [LoggerMessage(2004, LogLevel.Debug, "{Protocol} client {Remote} connected to the {Stream} stream")]
     public static partial void ClientConnected(ILogger logger, string protocol, string remote, string stream);
 
+    [LoggerMessage(2400, LogLevel.Debug, "{Protocol} client {Remote} on the {Stream} stream filters: {Filter}")]
+    public static partial void ClientFiltered(ILogger logger, string protocol, string remote, string stream, string filter);
+
     [LoggerMessage(2005, LogLevel.Debug, "{Protocol} client {Remote} on the {Stream} stream disconnected ({Reason}); {Sent} messages sent, {Dropped} dropped")]
     public static partial void ClientDisconnected(ILogger logger, string protocol, string remote, string stream, string reason, long sent, long dropped);
 

@@ -63,8 +63,17 @@ public sealed class TileAudit
             return new TileFailure("data_tile", $"entry {index} as served does not hash to its level-0 tile in the checkpoint of size {Size}");
         }
 
-        return await LinkedAsync(0, tile);
+        var linked = await LinkedAsync(0, tile);
+        if (!IsRightEdge(0, tile))
+        {
+            // Only this data tile reads it: a long catch-up must not hold every level-0 tile (8 KB per 256 entries) until the round ends.
+            _tiles.TryRemove((0, tile), out _);
+        }
+
+        return linked;
     }
+
+    private bool IsRightEdge(int level, long index) => index == (Size >> (8 * level)) / TilePathWidth;
 
     private const int TilePathWidth = TiledTree.Width;
 
@@ -99,7 +108,7 @@ public sealed class TileAudit
 
     private async Task<TileFailure?> CheckLinkAsync(int level, long index)
     {
-        if (index == (Size >> (8 * level)) / TilePathWidth)
+        if (IsRightEdge(level, index))
         {
             return await _root.Value; // a right-edge tile: read by the root's fold
         }
@@ -148,7 +157,11 @@ public sealed class TileAudit
         }
 
         var hashes = await _fetch(level, index, width, _ct);
-        _store.Add(level, index, width, hashes);
+        if (index >= (Size >> (8 * level)) / TilePathWidth - 1)
+        {
+            _store.Add(level, index, width, hashes); // what the next rounds may read again (bounded: two tiles a level)
+        }
+
         return hashes;
     }
 }

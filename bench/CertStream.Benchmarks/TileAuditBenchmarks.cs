@@ -8,7 +8,8 @@ namespace CertStream.Benchmarks;
 
 /// <summary>
 /// What the static-ct hash-tile check adds per entry (README "Verification"), on the real Navigli data tile 1 (256 precerts)
-/// and its real level-0 tiles. "with tile audit" = the baseline (decode + parse + serialize each entry) plus a fresh
+/// and its real level-0 tiles and issuers. "with tile audit" = the baseline (decode + parse + serialize each entry, chains
+/// included, as the follower publishes them) plus a fresh
 /// <see cref="TileAudit"/> per tile: one SHA-256 per entry, the tile's Merkle root (255 node hashes), its entry in the
 /// level-1 tile and the fold of the right-edge tiles into the checkpoint root. A real round folds the root once for all its
 /// tiles, so this overstates it. The tiles come from memory: the requests are I/O, made concurrently with the data tiles'.
@@ -24,6 +25,7 @@ public class TileAuditBenchmarks
     private byte[][] _levelZero = [];
     private byte[] _levelOne = [];
     private TileLeaf[] _leaves = [];
+    private Dictionary<string, ReadOnlyMemory<byte>> _issuers = [];
 
     [GlobalSetup]
     public void Setup()
@@ -32,6 +34,9 @@ public class TileAuditBenchmarks
         _levelZero = [.. Enumerable.Range(0, 4).Select(n => Resource($"navigli/0/{n:000}"))];
         _levelOne = [.. _levelZero.SelectMany(t => MerkleTree.Root(t))];
         _leaves = TileLeafDecoder.Decode(_tile, 1, 256);
+        _issuers = typeof(TileAuditBenchmarks).Assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith("navigli/issuer/", StringComparison.Ordinal))
+            .ToDictionary(n => n["navigli/issuer/".Length..], n => (ReadOnlyMemory<byte>)Resource(n), StringComparer.Ordinal);
         if (Audit() is { } failure)
         {
             throw new InvalidOperationException($"the Navigli tiles do not verify: {failure}");
@@ -59,7 +64,14 @@ public class TileAuditBenchmarks
         var bytes = 0;
         foreach (var leaf in TileLeafDecoder.Decode(_tile, 1, 256))
         {
-            var entry = new CtLogEntry(leaf.Index, leaf.TimestampMs, leaf.Type, leaf.LeafDer, []) { PrecertTbs = leaf.PrecertTbs };
+            // The chain as the follower resolves it (from its issuer cache: no request here).
+            var chain = new ReadOnlyMemory<byte>[leaf.FingerprintCount];
+            for (var i = 0; i < chain.Length; i++)
+            {
+                chain[i] = _issuers[Convert.ToHexStringLower(leaf.Fingerprint(i).Span)];
+            }
+
+            var entry = new CtLogEntry(leaf.Index, leaf.TimestampMs, leaf.Type, leaf.LeafDer, chain) { PrecertTbs = leaf.PrecertTbs };
             using var messages = _serializer.Serialize(entry, _log, 1779302894.512);
             bytes += messages.Get(CertStream.Contracts.StreamKind.Full).Length;
         }

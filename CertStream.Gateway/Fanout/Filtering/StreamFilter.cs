@@ -45,6 +45,29 @@ internal sealed class StreamFilter
 
     public bool WantsEvent(byte kind) => Array.IndexOf(Events, kind) >= 0;
 
+    /// <summary>The filter as a query (normalised), for the log.</summary>
+    public override string ToString()
+    {
+        var parts = new List<string>();
+        if (Patterns.Length > 0)
+        {
+            parts.Add("match=" + string.Join(',', Patterns.Select(p => p.ToString())));
+        }
+
+        parts.AddRange(Issuers.Select(i => "issuer=" + Encoding.UTF8.GetString(i)));
+        if (Dedup != DedupMode.None)
+        {
+            parts.Add(Dedup == DedupMode.Joined ? "dedup=joined" : "dedup=1");
+        }
+
+        if (Events.Length > 0)
+        {
+            parts.Add("events=" + string.Join(',', EventNames.Where(e => WantsEvent(e.Value)).Select(e => e.Key)));
+        }
+
+        return string.Join('&', parts);
+    }
+
     /// <summary>Whether a certificate message with these envelope flags passes <see cref="Dedup"/>.</summary>
     public bool PassesDedup(byte flags) => Dedup switch
     {

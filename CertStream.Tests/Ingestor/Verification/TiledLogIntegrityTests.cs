@@ -91,6 +91,34 @@ public sealed class TiledLogIntegrityTests(RedisFixture redis)
         Assert.Equal(2 * StreamKinds.Count, events.Received.Count);
     }
 
+    [Fact]
+    public async Task UnderPolicyMarkATamperedTileLogStreamsMarkedAndIsAnnouncedOnce()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var sim = await SimulatedCtLogServer.StartAsync(cancellationToken: ct);
+        var badData = sim.AddLog(new SimulatedLogOptions { Name = "bad-data-marked", Kind = SimulatedLogKind.Tiled, InitialSize = 300, Integrity = SimulatedLogIntegrity.BadDataTile });
+        await using var recorder = await StreamRecorder.StartAsync(redis.ConnectionString);
+        await using var events = await EnvelopeRecorder.StartAsync(redis.ConnectionString);
+        var logs = new LogCapture();
+
+        await using var ingestor = await IngestorHost.StartAsync(redis.ConnectionString, sim.LogListUrl, null, b => b.Logging.AddProvider(logs), ct);
+        await logs.WaitForAsync(() => logs.Count(StartingAtTip) == 1, Patience, "the log starts at the tip", ct);
+        badData.Grow(5);
+        await recorder.WaitForAsync(() => recorder.For(badData.Url).Count >= 5, Patience, "the tampered entries are streamed (policy mark)", ct);
+        badData.Grow(5);
+        await recorder.WaitForAsync(() => recorder.For(badData.Url).Count >= 10, Patience, "and the next ones", ct);
+        await events.WaitForAsync(() => events.Received.Count == StreamKinds.Count, Patience, "one event on each channel", ct);
+
+        Assert.All(recorder.For(badData.Url), c => Assert.Equal("log_unverified", c.Integrity));
+        var failure = Assert.Single(logs.WithId(VerificationFailed));
+        Assert.Contains("(data_tile)", failure.Message, StringComparison.Ordinal);
+        foreach (var (_, payload) in events.Received)
+        {
+            using var json = JsonDocument.Parse(payload.AsMemory(5));
+            Assert.Equal("mark", json.RootElement.GetProperty("data").GetProperty("action").GetString());
+        }
+    }
+
     /// <summary>Records every payload on the three stream channels that is not a bare JSON message (i.e. carries an envelope header).</summary>
     private sealed class EnvelopeRecorder : IAsyncDisposable
     {

@@ -100,6 +100,11 @@ public sealed class StreamFilterUnitTests
         Assert.Contains("issuer=", Error("?issuer=" + new string('x', StreamFilter.MaxIssuerLength + 1)), StringComparison.Ordinal);
 
     [Fact]
+    public void TheFilterReadsBackAsANormalisedQuery() =>
+        Assert.Equal("match=*.example.com,.xn--bcher-kva.de&issuer=let's encrypt&dedup=joined&events=log_integrity",
+            Parse("?events=Log_Integrity&dedup=JOINED&issuer=Let's%20Encrypt&match=*.EXAMPLE.com,.bücher.de")!.ToString());
+
+    [Fact]
     public void PatternNamesAreAscii() =>
         Assert.Equal("xn--r8jz45g.xn--zckzah", Encoding.ASCII.GetString(Parse("?match=例え.テスト")!.Patterns[0].Name));
 }
