@@ -69,6 +69,38 @@ public sealed class ResumeTests(RedisFixture redis)
         }
     }
 
+    /// <summary>A filtered client resumes too: from the buffer and at the seam it gets only what it matches, and the skipped messages are no loss.</summary>
+    [Theory]
+    [MemberData(nameof(TransportsAndRing))]
+    public async Task AFilteredClientResumesWithItsFilter(ResumeTransport transport, bool warmRing)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        static string DomainOf(long index) => index % 2 == 0 ? $"a{index}.match.example" : $"b{index}.other.example";
+        await using var publisher = await ReplayTestPublisher.ConnectAsync(redis.ConnectionString);
+        await using var gateway = await GatewayHost.StartAsync(redis.ConnectionString, cancellationToken: ct);
+        await using var watcher = warmRing ? await ResumeClient.ConnectAsync(ResumeTransport.WebSocket, gateway.HttpUri.Port, gateway.TcpPort, null, ct) : null;
+        await publisher.PublishWithDomainsAsync(1, 40, DomainOf);
+        var cursors = await publisher.CursorsAsync();
+        if (watcher is not null)
+        {
+            await ReadIndicesAsync(watcher, 40, ct);
+        }
+
+        await using var client = await ResumeClient.ConnectAsync(transport, gateway.HttpUri.Port, gateway.TcpPort, cursors[9], ct, "match=*.match.example");
+        var live = publisher.PublishWithDomainsAsync(41, 60, DomainOf);
+        var received = new List<ReceivedMessage>();
+        while (received.Count < 25)
+        {
+            var message = await client.ReadAsync(ct);
+            Assert.NotNull(message);
+            received.Add(message);
+        }
+
+        await live;
+        Assert.All(received, m => Assert.Equal("certificate_update", m.Type)); // no drop notice for what the filter skipped
+        Assert.Equal(Enumerable.Range(6, 25).Select(i => 2L * i), received.Select(m => m.Index));
+    }
+
     [Fact]
     public async Task AClientResumesOnAnotherGatewayWhereItLeftOff()
     {

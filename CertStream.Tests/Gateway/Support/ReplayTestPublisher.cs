@@ -1,5 +1,6 @@
 using System.Text;
 using CertStream.Contracts;
+using CertStream.Contracts.Envelope;
 using CertStream.Ingestor.Options;
 using CertStream.Ingestor.Publishing;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -35,6 +36,22 @@ public sealed class ReplayTestPublisher : IAsyncDisposable
 
     public static byte[] Message(long index, int padding = 0) => Encoding.UTF8.GetBytes(
         $"{{\"message_type\":\"certificate_update\",\"data\":{{\"cert_index\":{index}" + (padding > 0 ? $",\"pad\":\"{new string('x', padding)}\"" : "") + "}}");
+
+    /// <summary>
+    /// Publishes messages with cert_index <paramref name="from"/> to <paramref name="to"/> (inclusive), in order, each
+    /// in a stream envelope naming the one domain <paramref name="domainOf"/> gives it (what filters decide by).
+    /// </summary>
+    public async Task PublishWithDomainsAsync(long from, long to, Func<long, string> domainOf)
+    {
+        var header = new StreamEnvelopeWriter();
+        for (var i = from; i <= to; i++)
+        {
+            header.Reset(StreamEnvelope.KindCertificate);
+            header.AddDomain(Encoding.UTF8.GetBytes(domainOf(i)));
+            byte[] payload = [.. header.Header, .. Message(i)];
+            await _publisher.PublishAsync(StreamKind.Lite, payload);
+        }
+    }
 
     /// <summary>Publishes messages with cert_index <paramref name="from"/> to <paramref name="to"/> (inclusive), in order.</summary>
     public async Task PublishAsync(long from, long to, int padding = 0)

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text.Json;
 using CertStream.Contracts;
+using CertStream.Contracts.Envelope;
 using CertStream.CtLogSimulator;
 using CertStream.Tests.Infrastructure;
 using Microsoft.Extensions.Logging;
@@ -119,7 +120,7 @@ public sealed class TiledLogIntegrityTests(RedisFixture redis)
         }
     }
 
-    /// <summary>Records every payload on the three stream channels that is not a bare JSON message (i.e. carries an envelope header).</summary>
+    /// <summary>Records every payload on the three stream channels whose envelope is not a certificate message's (kind 0): the events.</summary>
     private sealed class EnvelopeRecorder : IAsyncDisposable
     {
         private readonly ConnectionMultiplexer _mux;
@@ -150,7 +151,7 @@ public sealed class TiledLogIntegrityTests(RedisFixture redis)
                 queue.OnMessage(m =>
                 {
                     var payload = (byte[])m.Message!;
-                    if (payload.Length > 0 && payload[0] != (byte)'{')
+                    if (payload.Length > 1 && payload[0] == StreamEnvelope.Version && payload[1] != StreamEnvelope.KindCertificate)
                     {
                         lock (recorder._received)
                         {
