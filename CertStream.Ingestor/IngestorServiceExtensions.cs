@@ -12,6 +12,7 @@ using CertStream.Ingestor.Options;
 using CertStream.Ingestor.Publishing;
 using CertStream.Ingestor.Serialization;
 using CertStream.Ingestor.State;
+using CertStream.Ingestor.Status;
 using CertStream.Ingestor.Telemetry;
 using CertStream.Ingestor.Verification;
 using CertStream.Ingestor.Workers;
@@ -34,6 +35,8 @@ public static class IngestorServiceExtensions
         services.AddReloadableCertStreamOptions<LogListOptions, LogListOptionsValidator>(null);
         services.AddCertStreamOptions<CatchUpOptions, CatchUpOptionsValidator>(CatchUpOptions.Section);
         services.AddCertStreamOptions<IngestorHttpOptions, IngestorHttpOptionsValidator>(IngestorHttpOptions.Section);
+        services.AddCertStreamOptions<StatusOptions, StatusOptionsValidator>(StatusOptions.Section);
+        services.AddCertStreamOptions<CertStoreOptions, CertStoreOptionsValidator>(CertStoreOptions.Section);
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, IngestorListenSetup>();
         // While Redis is unreachable, fail commands at once instead of queueing them for the
         // reconnect: the publisher and the cursor save retry with backoff themselves, and an
@@ -98,6 +101,11 @@ public static class IngestorServiceExtensions
 
         services.AddHostedService<IngestorWorker>();
         services.AddHostedService<ProgressReporter>();
+        services.AddSingleton<LogCatalog>();
+        services.AddSingleton<CertStoreMetrics>();
+        services.AddSingleton<CertificateStore>();
+        services.AddHostedService(sp => sp.GetRequiredService<CertificateStore>());
+        services.AddHostedService<IngestorStatusReporter>();
         return builder;
     }
 }
