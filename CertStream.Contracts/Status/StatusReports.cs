@@ -79,7 +79,11 @@ public sealed record LogStatusReport
 /// <summary>What each gateway node writes to <see cref="RedisNames.GatewayStatusKey"/> every report interval.</summary>
 public sealed record GatewayStatusReport
 {
+    /// <summary>The node's unique id (host, pid and a random part), as in the connection counts.</summary>
     [JsonPropertyName("node")] public required string Node { get; init; }
+
+    /// <summary>The node's name as in the <c>X-CertStream-Node</c> header (Aspire resource or pod host name).</summary>
+    [JsonPropertyName("name")] public string? Name { get; init; }
 
     [JsonPropertyName("started")] public double Started { get; init; }
 

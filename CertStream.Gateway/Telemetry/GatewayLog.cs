@@ -93,4 +93,14 @@ internal static partial class GatewayLog
 
     [LoggerMessage(2100, LogLevel.Information, "Clients in the last minute: {Connected} connected, {Disconnected} disconnected ({SlowClients} closed as slow, {DeadPeers} as dead peers, {WriteStalls} for stalled writes); connected now: {Lite} lite, {Full} full, {Domains} domains")]
     public static partial void ClientsSummarized(ILogger logger, long connected, long disconnected, long slowClients, long deadPeers, long writeStalls, int lite, int full, int domains);
+
+    // 2500-2549: the status API and the live page (Api/).
+    [LoggerMessage(2500, LogLevel.Warning, "Node stats not written to Redis: {Error}; /api/stats of other nodes leaves this one out until a write succeeds (retried every interval)")]
+    public static partial void StatsReportFailed(ILogger logger, string error);
+
+    [LoggerMessage(2501, LogLevel.Information, "Node stats written to Redis again")]
+    public static partial void StatsReportRecovered(ILogger logger);
+
+    [LoggerMessage(2502, LogLevel.Debug, "{Path}: Redis unreachable ({Error}); answered with what this node knows")]
+    public static partial void ApiRedisFailed(ILogger logger, string path, string error);
 }
