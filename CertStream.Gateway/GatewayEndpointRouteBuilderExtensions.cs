@@ -35,10 +35,6 @@ public static class GatewayEndpointRouteBuilderExtensions
                 app.MapStream(StreamNames.Path(kind), kind);
             }
         }
-        else
-        {
-            app.MapMethods("/", GetOrHead, LivePage.WriteAsync); // the front page, without the WebSocket behind it
-        }
 
         if (protocols.Sse)
         {

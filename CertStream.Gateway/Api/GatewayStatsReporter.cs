@@ -48,9 +48,9 @@ internal sealed class GatewayStatsReporter(
             await Task.WhenAll(db.KeyDeleteAsync(RedisNames.GatewayStatusKey(stats.NodeId)),
                 db.SortedSetRemoveAsync(RedisNames.GatewayStatusSet, stats.NodeId)).WaitAsync(WriteTimeout, time, cancellationToken);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or OperationCanceledException)
+        catch (Exception ex) when (ex is RedisException or TimeoutException or OperationCanceledException or ObjectDisposedException)
         {
-            // The TTL removes it.
+            // The TTL removes it (the connection may be closed already when the host stops after a failed start).
         }
     }
 

@@ -1,5 +1,11 @@
+using System.Net;
+using System.Text;
 using System.Text.Json;
+using CertStream.Contracts;
+using CertStream.Gateway.Http;
 using CertStream.Gateway.Options;
+using CertStream.Gateway.Transports;
+using CertStream.Gateway.Transports.Tcp;
 using Microsoft.Extensions.Options;
 
 namespace CertStream.Gateway.Api;
@@ -18,18 +24,70 @@ internal static class LivePage
     public static Task WriteAsync(HttpContext context)
     {
         var protocols = context.RequestServices.GetRequiredService<IOptions<ProtocolOptions>>().Value;
+        // The bound port (tcp_port 0 picks a free one).
+        var tcpPort = context.RequestServices.GetService<TcpStreamListener>()?.Port ?? protocols.TcpPort;
         // The default encoder escapes <, > and &, so the JSON cannot end the <script> element it sits in.
         var config = JsonSerializer.Serialize(new
         {
             websocket = protocols.WebSocket,
             sse = protocols.Sse,
             tcp = protocols.Tcp,
-            tcp_port = protocols.TcpPort,
+            tcp_port = tcpPort,
         });
+        var html = Template.Value.Replace("{{config}}", config, StringComparison.Ordinal)
+            .Replace("{{connect}}", ConnectItems(context, protocols, tcpPort), StringComparison.Ordinal);
         context.Response.ContentType = "text/html; charset=utf-8";
         context.Response.Headers.CacheControl = "no-cache";
         context.Response.Headers.XContentTypeOptions = "nosniff";
-        return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : context.Response.WriteAsync(Template.Value.Replace("{{config}}", config, StringComparison.Ordinal));
+        return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : context.Response.WriteAsync(html);
+    }
+
+    /// <summary>
+    /// The addresses as the request named them (through a trusted proxy: the forwarded host), for
+    /// readers without script; the page's script writes them again from the browser's own address.
+    /// </summary>
+    private static string ConnectItems(HttpContext context, ProtocolOptions protocols, int tcpPort)
+    {
+        var (secure, host) = RequestOrigin.Of(context);
+        var ws = $"{(secure ? "wss" : "ws")}://{host}";
+        var http = $"{(secure ? "https" : "http")}://{host}";
+        var items = new StringBuilder();
+        void Item(string label, string command) =>
+            items.Append("<li>").Append(WebUtility.HtmlEncode(label)).Append(": <code>").Append(WebUtility.HtmlEncode(command)).Append("</code></li>");
+        if (protocols.WebSocket)
+        {
+            foreach (var kind in StreamKinds.All)
+            {
+                Item("WebSocket, " + StreamKinds.Name(kind), ws + StreamNames.Path(kind));
+            }
+        }
+
+        if (protocols.Sse)
+        {
+            foreach (var kind in StreamKinds.All)
+            {
+                Item("SSE, " + StreamKinds.Name(kind), $"{http}/sse?stream={StreamKinds.Name(kind)}");
+            }
+        }
+
+        if (protocols.Tcp)
+        {
+            Item("TCP (JSON lines; send one byte l, f or d to pick the stream; straight to a gateway, not through the proxy)",
+                $"nc {RequestHostName(host)} {tcpPort}");
+        }
+
+        if (protocols.WebSocket)
+        {
+            Item("Example", $"websocat {ws}/");
+        }
+
+        return items.ToString();
+    }
+
+    private static string RequestHostName(string host)
+    {
+        var colon = host.LastIndexOf(':');
+        return colon > 0 && !host.EndsWith(']') ? host[..colon] : host;
     }
 
     private static string LoadTemplate()

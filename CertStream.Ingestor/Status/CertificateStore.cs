@@ -26,7 +26,8 @@ public sealed class CertificateStore : BackgroundService
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
     private readonly Channel<StoredCertificate> _queue = Channel.CreateBounded<StoredCertificate>(
-        new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
+        // Wait mode, but only TryWrite is used: it returns false when full (DropWrite would report success and lose the count).
+        new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
     private readonly IConnectionMultiplexer _redis;
     private readonly CertStoreOptions _options;

@@ -59,9 +59,9 @@ public sealed class IngestorStatusReporter(
             await Task.WhenAll(db.KeyDeleteAsync(RedisNames.IngestorStatusKey(identity.Id)),
                 db.SortedSetRemoveAsync(RedisNames.IngestorStatusSet, identity.Id)).WaitAsync(WriteTimeout, time, cancellationToken);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or OperationCanceledException)
+        catch (Exception ex) when (ex is RedisException or TimeoutException or OperationCanceledException or ObjectDisposedException)
         {
-            // The TTL removes it.
+            // The TTL removes it (the connection may be closed already when the host stops after a failed start).
         }
     }
 
