@@ -75,8 +75,9 @@ internal sealed class GatewayStatsReporter(
                 GatewayLog.StatsReportRecovered(logger);
             }
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // Best effort (Redis, a timeout, a connection disposed at shutdown): an exception leaving ExecuteAsync would stop the host.
             if (!_failing)
             {
                 _failing = true;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Threading.Channels;
 using CertStream.Contracts;
@@ -62,11 +63,21 @@ public sealed class CertificateStore : BackgroundService
 
         for (var i = 0; i < messages.Count; i++)
         {
+            if (_queue.Reader.Count >= QueueCapacity)
+            {
+                _metrics.Dropped(); // full: not worth hashing and copying
+                continue;
+            }
+
+            // A pooled copy (a full message is 2-30 KB): the ingestor's per-certificate buffers are pooled, this one too.
             var leaf = leaves[i].Span;
-            var json = StoredJson.Of(messages[i].Get(StreamKind.Full)).ToArray();
-            var entry = new StoredCertificate(Convert.ToHexStringLower(SHA256.HashData(leaf)), Convert.ToHexStringLower(SHA1.HashData(leaf)), json);
+            var json = StoredJson.Of(messages[i].Get(StreamKind.Full));
+            var buffer = ArrayPool<byte>.Shared.Rent(json.Length);
+            json.CopyTo(buffer);
+            var entry = new StoredCertificate(Convert.ToHexStringLower(SHA256.HashData(leaf)), Convert.ToHexStringLower(SHA1.HashData(leaf)), buffer, json.Length);
             if (!_queue.Writer.TryWrite(entry))
             {
+                ArrayPool<byte>.Shared.Return(buffer);
                 _metrics.Dropped();
             }
         }
@@ -114,12 +125,14 @@ public sealed class CertificateStore : BackgroundService
         {
             args[CertStoreScript.FixedArgs + (i * 3)] = batch[i].Sha256;
             args[CertStoreScript.FixedArgs + (i * 3) + 1] = batch[i].Sha1;
-            args[CertStoreScript.FixedArgs + (i * 3) + 2] = batch[i].Json;
+            args[CertStoreScript.FixedArgs + (i * 3) + 2] = batch[i].Json.AsMemory(0, batch[i].Length);
         }
 
+        Task<RedisResult>? script = null;
         try
         {
-            await _redis.GetDatabase().ScriptEvaluateAsync(CertStoreScript.Store, [RedisNames.CertIndex], args).WaitAsync(WriteTimeout, _time);
+            script = _redis.GetDatabase().ScriptEvaluateAsync(CertStoreScript.Store, [RedisNames.CertIndex], args);
+            await script.WaitAsync(WriteTimeout, _time);
             _metrics.Stored(batch.Count);
             if (_failing)
             {
@@ -129,8 +142,10 @@ public sealed class CertificateStore : BackgroundService
 
             return true;
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // Whatever failed (Redis, a timeout, a disposed connection at shutdown), the store is best effort:
+            // an exception leaving ExecuteAsync would stop the host, and with it the stream.
             if (!_failing)
             {
                 _failing = true;
@@ -139,7 +154,19 @@ public sealed class CertificateStore : BackgroundService
 
             return false;
         }
+        finally
+        {
+            // Only once the command is over: SE.Redis reads the buffers while writing it. One still in
+            // flight after the timeout keeps its buffers, and the GC takes them.
+            if (script is { IsCompleted: true })
+            {
+                foreach (var entry in batch)
+                {
+                    ArrayPool<byte>.Shared.Return(entry.Json);
+                }
+            }
+        }
     }
 
-    private readonly record struct StoredCertificate(string Sha256, string Sha1, byte[] Json);
+    private readonly record struct StoredCertificate(string Sha256, string Sha1, byte[] Json, int Length);
 }

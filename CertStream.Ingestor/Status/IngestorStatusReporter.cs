@@ -28,13 +28,12 @@ public sealed class IngestorStatusReporter(
 
     private readonly Dictionary<string, long> _lastPublished = new(StringComparer.Ordinal);
     private readonly DateTimeOffset _started = time.GetUtcNow();
-    private long _lastTimestamp;
+    private long _lastTimestamp = time.GetTimestamp();
     private bool _failing;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var interval = options.Value.ReportInterval;
-        _lastTimestamp = time.GetTimestamp();
         using var timer = new PeriodicTimer(interval, time);
         try
         {
@@ -173,8 +172,9 @@ public sealed class IngestorStatusReporter(
                 IngestorLog.StatusReportRecovered(logger);
             }
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // Best effort (Redis, a timeout, a connection disposed at shutdown): an exception leaving ExecuteAsync would stop the host.
             if (!_failing)
             {
                 _failing = true;
