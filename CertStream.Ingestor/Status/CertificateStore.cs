@@ -23,7 +23,6 @@ public sealed class CertificateStore : BackgroundService
     public const int QueueCapacity = 1024;
 
     private const int BatchSize = 64;
-    private static readonly TimeSpan WriteTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
     private readonly Channel<StoredCertificate> _queue = Channel.CreateBounded<StoredCertificate>(
@@ -132,7 +131,7 @@ public sealed class CertificateStore : BackgroundService
         try
         {
             script = _redis.GetDatabase().ScriptEvaluateAsync(CertStoreScript.Store, [RedisNames.CertIndex], args);
-            await script.WaitAsync(WriteTimeout, _time);
+            await script; // SE.Redis fails it after its own async timeout: no timer of ours, so the buffers are free after
             _metrics.Stored(batch.Count);
             if (_failing)
             {
@@ -156,9 +155,8 @@ public sealed class CertificateStore : BackgroundService
         }
         finally
         {
-            // Only once the command is over: SE.Redis reads the buffers while writing it. One still in
-            // flight after the timeout keeps its buffers, and the GC takes them.
-            if (script is { IsCompleted: true })
+            // Only once the command is over: SE.Redis reads the buffers while writing it.
+            if (script is null or { IsCompleted: true })
             {
                 foreach (var entry in batch)
                 {
