@@ -19,7 +19,7 @@ namespace CertStream.Ingestor.Status;
 /// </summary>
 public sealed class CertificateStore : BackgroundService
 {
-    /// <summary>Certificates waiting to be written; a full message is 5-30 KB, so at most ~30 MB.</summary>
+    /// <summary>Certificates waiting to be written; a full message averages ~6 KB (30 KB at most, a long chain), so ~6-30 MB.</summary>
     public const int QueueCapacity = 1024;
 
     private const int BatchSize = 64;
