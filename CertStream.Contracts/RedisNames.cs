@@ -69,6 +69,32 @@ public static class RedisNames
 
     /// <summary>Dedup marker of one precertificate/final-certificate pair (the first 16 bytes of its join key, hex).</summary>
     public static string DedupJoinKey(ReadOnlySpan<byte> joinKey) => Prefix + "dedup:j:" + Convert.ToHexStringLower(joinKey[..16]);
+    /// <summary>Sorted set of ingestor replicas that report their status, scored by when the report expires (unix ms).</summary>
+    public const string IngestorStatusSet = Prefix + "status:ingestors";
+
+    /// <summary>String (JSON, <c>Status/StatusReports.cs</c>) with TTL: one ingestor replica's status and that of every log it knows.</summary>
+    public static string IngestorStatusKey(string replicaId) => Prefix + "status:ingestor:" + replicaId;
+
+    /// <summary>Sorted set of gateway nodes that report their stats, scored by when the report expires (unix ms).</summary>
+    public const string GatewayStatusSet = Prefix + "status:gateways";
+
+    /// <summary>String (JSON) with TTL: one gateway node's stats.</summary>
+    public static string GatewayStatusKey(string nodeId) => Prefix + "status:gateway:" + nodeId;
+
+    /// <summary>Sorted set indexing the certificate store: member <c>&lt;sha256&gt;:&lt;sha1&gt;</c> (lower-case hex), scored by when it was stored (unix ms).</summary>
+    public const string CertIndex = Prefix + "certs";
+
+    /// <summary>Prefix of <see cref="CertKey"/>, for the script that evicts from the store.</summary>
+    public const string CertKeyPrefix = Prefix + "cert:";
+
+    /// <summary>Prefix of <see cref="CertSha1Key"/>.</summary>
+    public const string CertSha1KeyPrefix = Prefix + "cert:sha1:";
+
+    /// <summary>String with TTL: the full-stream message (JSON only) of a certificate, by its SHA-256 (64 lower-case hex digits).</summary>
+    public static string CertKey(string sha256Hex) => CertKeyPrefix + sha256Hex;
+
+    /// <summary>String with TTL: the SHA-256 (hex) of a stored certificate, by its SHA-1 (40 lower-case hex digits), the certstream <c>fingerprint</c>.</summary>
+    public static string CertSha1Key(string sha1Hex) => CertSha1KeyPrefix + sha1Hex;
 
     /// <summary>Hash field names inside <see cref="LogStateKey"/>.</summary>
     public const string StateNextIndex = "next_index";

@@ -1,5 +1,6 @@
 using CertStream.Contracts;
 using CertStream.Gateway.Access;
+using CertStream.Gateway.Api;
 using CertStream.Gateway.Http;
 using CertStream.Gateway.Options;
 using CertStream.Gateway.Transports;
@@ -17,7 +18,7 @@ public static class GatewayEndpointRouteBuilderExtensions
     /// <c>/health</c>, <c>/alive</c>, <c>/metrics</c>; the WebSocket streams <c>/</c>,
     /// <c>/full-stream</c>, <c>/domains-only</c> (with or without a trailing slash) when
     /// <c>protocols:websocket</c>; <c>/sse</c> when <c>protocols:sse</c>; the three
-    /// <c>example.json</c> endpoints. A disabled protocol's paths are not mapped (404). Everything
+    /// <c>example.json</c> endpoints; <c>/api/logs</c>, <c>/api/stats</c>, <c>/api/cert/{hash}</c>. A disabled protocol's paths are not mapped (404). Everything
     /// but <c>/health</c> and <c>/alive</c> passes the access control first (client IP, rate limit,
     /// token: <see cref="AccessControlMiddleware"/>).
     /// </summary>
@@ -44,6 +45,8 @@ public static class GatewayEndpointRouteBuilderExtensions
         {
             app.MapMethods(StreamNames.ExamplePath(kind), GetOrHead, ExampleEndpoint.For(kind));
         }
+
+        app.MapStatusApi();
 
         return app;
     }

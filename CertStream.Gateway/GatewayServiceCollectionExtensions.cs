@@ -1,4 +1,5 @@
 using CertStream.Gateway.Access;
+using CertStream.Gateway.Api;
 using CertStream.Gateway.Fanout;
 using CertStream.Gateway.Hosting;
 using CertStream.Gateway.Options;
@@ -34,6 +35,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddReloadableCertStreamOptions<ClientAddressOptions, ClientAddressOptionsValidator>(null);
         services.AddReloadableCertStreamOptions<RateLimitOptions, RateLimitOptionsValidator>(RateLimitOptions.Section);
         services.AddReloadableCertStreamOptions<ConnectionLimitOptions, ConnectionLimitOptionsValidator>(ConnectionLimitOptions.Section);
+        services.AddCertStreamOptions<StatusOptions, StatusOptionsValidator>(StatusOptions.Section);
 
         // A ?token= would otherwise be written out with the request line (Information), even at log_level debug.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
@@ -56,6 +58,10 @@ public static class GatewayServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<TcpStreamListener>());
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelListenSetup>();
         services.AddSingleton<IConfigureOptions<SocketTransportOptions>, SocketTransportSetup>();
+        services.AddSingleton<ReceivedCounter>();
+        services.AddSingleton<NodeStats>();
+        services.AddSingleton<StatusReader>();
+        services.AddHostedService<GatewayStatsReporter>();
         return builder;
     }
 }

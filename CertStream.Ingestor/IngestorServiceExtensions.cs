@@ -13,6 +13,7 @@ using CertStream.Ingestor.Options;
 using CertStream.Ingestor.Publishing;
 using CertStream.Ingestor.Serialization;
 using CertStream.Ingestor.State;
+using CertStream.Ingestor.Status;
 using CertStream.Ingestor.Telemetry;
 using CertStream.Ingestor.Verification;
 using CertStream.Ingestor.Workers;
@@ -37,6 +38,8 @@ public static class IngestorServiceExtensions
         services.AddCertStreamOptions<DedupOptions, DedupOptionsValidator>(DedupOptions.Section);
         services.AddCertStreamOptions<ReplayOptions, ReplayOptionsValidator>(ReplayOptions.Section);
         services.AddCertStreamOptions<IngestorHttpOptions, IngestorHttpOptionsValidator>(IngestorHttpOptions.Section);
+        services.AddCertStreamOptions<StatusOptions, StatusOptionsValidator>(StatusOptions.Section);
+        services.AddCertStreamOptions<CertStoreOptions, CertStoreOptionsValidator>(CertStoreOptions.Section);
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, IngestorListenSetup>();
         // While Redis is unreachable, fail commands at once instead of queueing them for the
         // reconnect: the publisher and the cursor save retry with backoff themselves, and an
@@ -103,6 +106,11 @@ public static class IngestorServiceExtensions
 
         services.AddHostedService<IngestorWorker>();
         services.AddHostedService<ProgressReporter>();
+        services.AddSingleton<LogCatalog>();
+        services.AddSingleton<CertStoreMetrics>();
+        services.AddSingleton<CertificateStore>();
+        services.AddHostedService(sp => sp.GetRequiredService<CertificateStore>());
+        services.AddHostedService<IngestorStatusReporter>();
         return builder;
     }
 }

@@ -217,7 +217,7 @@ internal sealed class StreamHub : IHostedService, IDisposable
 
     private static int TotalsIndex(StreamKind stream, TransportProtocol protocol) => ((int)stream * 3) + (int)protocol;
 
-    private ClientTotals[] SnapshotTotals()
+    internal ClientTotals[] SnapshotTotals()
     {
         var totals = new ClientTotals[_retiredSent.Length];
         lock (_totalsGate)

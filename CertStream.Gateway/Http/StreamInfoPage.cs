@@ -5,13 +5,18 @@ using CertStream.Gateway.Transports;
 namespace CertStream.Gateway.Http;
 
 /// <summary>
-/// What a browser gets on a stream path: a short page saying what the endpoint is, not an error,
+/// What a browser gets on <c>/full-stream</c> and <c>/domains-only</c> (<c>/</c> gets the live page): a short page saying what the endpoint is, not an error,
 /// with the address to connect to as the client used it (through a trusted proxy: the proxy's).
 /// </summary>
 internal static class StreamInfoPage
 {
     public static Task WriteAsync(HttpContext context, StreamKind kind)
     {
+        if (kind == StreamKind.Lite)
+        {
+            return Api.LivePage.WriteAsync(context); // "/" is also the site's front page
+        }
+
         var (title, what) = kind switch
         {
             StreamKind.Full => ("full stream", "every certificate with its DER and chain"),

@@ -100,4 +100,13 @@ internal static partial class GatewayLog
     // 2450-2499: resume (Fanout/ClientConnection.Resume).
     [LoggerMessage(2450, LogLevel.Warning, "Replay for {Remote} on {Stream} from {Cursor} failed: {Error}; it continues with the live stream and is told the loss is unknown")]
     public static partial void ReplayFailed(ILogger logger, string remote, string stream, string cursor, string error);
+    // 2500-2549: the status API and the live page (Api/).
+    [LoggerMessage(2500, LogLevel.Warning, "Node stats not written to Redis: {Error}; /api/stats of other nodes leaves this one out until a write succeeds (retried every interval)")]
+    public static partial void StatsReportFailed(ILogger logger, string error);
+
+    [LoggerMessage(2501, LogLevel.Information, "Node stats written to Redis again")]
+    public static partial void StatsReportRecovered(ILogger logger);
+
+    [LoggerMessage(2502, LogLevel.Debug, "{Path}: Redis unreachable ({Error}); answered with what this node knows")]
+    public static partial void ApiRedisFailed(ILogger logger, string path, string error);
 }

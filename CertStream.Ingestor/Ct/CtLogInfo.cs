@@ -19,6 +19,12 @@ public sealed record CtLogInfo(string Key, string Name, string Url, CtLogKind Ki
     /// <summary>For readonly logs: the final tree size; the log is not followed past it.</summary>
     public long? FinalTreeSize { get; init; }
 
+    /// <summary>The log list's operator name; null for custom logs.</summary>
+    public string? Operator { get; init; }
+
+    /// <summary>The log list's state (<c>usable</c>, <c>qualified</c>, <c>readonly</c>, <c>pending</c>); null for custom logs.</summary>
+    public string? State { get; init; }
+
     /// <summary>The log's public key (DER SubjectPublicKeyInfo, the list's <c>key</c>); null when the list or config gives none.</summary>
     public byte[]? PublicKey { get; init; }
 

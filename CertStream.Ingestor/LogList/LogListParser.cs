@@ -84,14 +84,17 @@ public static class LogListParser
 
             var url = StringOrNull(log, kind == CtLogKind.Tiled ? "monitoring_url" : "url");
             var description = StringOrNull(log, "description") ?? url ?? "";
-            var skip = Judge(log, url, kind, expiredBefore, options, out var finalTreeSize);
+            var skip = Judge(log, url, kind, expiredBefore, options, out var finalTreeSize, out var state);
             if (skip is { } why)
             {
                 skipped.Add(new SkippedLog(description, url, kind, why.Reason, why.Detail));
                 continue;
             }
 
-            var info = CtLogInfo.Create(description, url!, kind) with { FinalTreeSize = finalTreeSize, PublicKey = PublicKeyOrNull(log) };
+            var info = CtLogInfo.Create(description, url!, kind) with
+            {
+                FinalTreeSize = finalTreeSize, PublicKey = PublicKeyOrNull(log), Operator = StringOrNull(op, "name"), State = state,
+            };
             if (!keys.Add(info.Key))
             {
                 skipped.Add(new SkippedLog(description, url, kind, LogSkipReason.Duplicate, $"{info.Key} is listed twice"));
@@ -103,9 +106,10 @@ public static class LogListParser
     }
 
     private static (LogSkipReason Reason, string Detail)? Judge(JsonElement log, string? url, CtLogKind kind, DateTimeOffset expiredBefore,
-        LogListParserOptions options, out long? finalTreeSize)
+        LogListParserOptions options, out long? finalTreeSize, out string? stateName)
     {
         finalTreeSize = null;
+        stateName = null;
         if (url is null || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
         {
             var field = kind == CtLogKind.Tiled ? "monitoring_url" : "url";
@@ -150,6 +154,7 @@ public static class LogListParser
             return (LogSkipReason.Malformed, $"state has {stateCount} keys, expected exactly one");
         }
 
+        stateName = only.Name;
         switch (only.Name)
         {
             case "usable" or "qualified":

@@ -1,12 +1,14 @@
 using CertStream.Ingestor.Ct;
 using CertStream.Ingestor.Ct.Http;
 using CertStream.Ingestor.Options;
+using CertStream.Ingestor.Status;
 using CertStream.ServiceDefaults.Configuration;
 
 namespace CertStream.Ingestor.LogList;
 
 /// <summary>The logs to follow: the v3 list at <c>ct_logs_url</c> (http(s) or file) plus <c>custom_logs</c>.</summary>
-public sealed class LogListSource(IHttpClientFactory httpFactory, ReloadableOptions<LogListOptions> options, TimeProvider time)
+public sealed class LogListSource(IHttpClientFactory httpFactory, ReloadableOptions<LogListOptions> options, TimeProvider time,
+    LogCatalog? catalog = null)
 {
     public const string HttpClientName = "loglist";
 
@@ -27,12 +29,18 @@ public sealed class LogListSource(IHttpClientFactory httpFactory, ReloadableOpti
                 custom.IsTiled ? CtLogKind.Tiled : CtLogKind.Rfc6962) with
             {
                 PublicKey = custom.Key is { Length: > 0 } key ? LogListOptionsValidator.DecodeOrEmpty(key) : null,
+                State = "custom",
             };
             byKey[log.Key] = log;
         }
 
         var logs = new List<CtLogInfo>(byKey.Values);
         logs.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        if (catalog is not null)
+        {
+            catalog.Logs = logs;
+        }
+
         return (logs, o.CustomLogs.Count, parsed.Skipped.Count);
     }
 

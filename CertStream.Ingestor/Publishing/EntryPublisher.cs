@@ -4,6 +4,7 @@ using CertStream.Ingestor.Dedup;
 using CertStream.Ingestor.Feed;
 using CertStream.Ingestor.Health;
 using CertStream.Ingestor.Serialization;
+using CertStream.Ingestor.Status;
 using CertStream.Ingestor.Telemetry;
 using StackExchange.Redis;
 
@@ -39,16 +40,18 @@ public sealed class EntryPublisher : IDisposable
     private readonly ILogger<EntryPublisher> _logger;
     private readonly IFeedTap? _feed;
     private readonly DedupCheck? _dedup;
+    private readonly CertificateStore? _certStore;
     private readonly Lock _gate = new();
     private readonly long[] _lastReceivers = new long[StreamKinds.Count];
     private readonly long[] _expected = new long[StreamKinds.Count];
     private DateTimeOffset? _waitUntil; // set while subscribers are expected back: MaxValue until reconnected
 
     public EntryPublisher(IConnectionMultiplexer redis, ReplayPublisher replay, ICertificateMessageSerializer serializer, IngestorMetrics metrics,
-        TimeProvider time, ILogger<EntryPublisher> logger, IFeedTap? feed = null, DedupCheck? dedup = null)
+        TimeProvider time, ILogger<EntryPublisher> logger, IFeedTap? feed = null, DedupCheck? dedup = null, CertificateStore? certStore = null)
     {
         _feed = feed;
         _dedup = dedup;
+        _certStore = certStore is { Enabled: true } ? certStore : null;
         _redis = redis;
         _replay = replay;
         _serializer = serializer;
@@ -81,6 +84,7 @@ public sealed class EntryPublisher : IDisposable
         var serialized = new List<SerializedCertificate>(count);
         var indices = _feed is null ? null : new List<long>(count); // the durable feed's, when on
         var kept = _dedup is null ? null : new List<CtLogEntry>(count); // the dedup check's
+        var leaves = _certStore is null ? null : new List<ReadOnlyMemory<byte>>(count); // the /api/cert store's, when on
         try
         {
             for (var i = start; i < start + count; i++)
@@ -91,6 +95,7 @@ public sealed class EntryPublisher : IDisposable
                     serialized.Add(_serializer.Serialize(entry, log, _time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0));
                     indices?.Add(entry.Index);
                     kept?.Add(entry);
+                    leaves?.Add(entry.LeafDer);
                 }
                 catch (CtDecodeException ex)
                 {
@@ -140,6 +145,7 @@ public sealed class EntryPublisher : IDisposable
             }
 
             _feed?.Offer(log, indices!, serialized); // copies what it keeps; never waits
+            _certStore?.Offer(leaves!, serialized); // likewise
             await SetExamplesAsync(serialized[^1]);
             _metrics.EntriesPublished(log.Key, serialized.Count);
             return serialized.Count;

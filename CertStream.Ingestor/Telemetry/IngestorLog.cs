@@ -178,4 +178,17 @@ internal static partial class IngestorLog
 
     [LoggerMessage(1120, LogLevel.Warning, "Skipped {Count} entries of {Log} ([{From}, {To})): backlog older than ct_log:catchup_max_age_secs ({MaxAgeSecs} s); following on from {To}")]
     public static partial void BacklogSkipped(ILogger logger, string log, long count, long from, long to, int maxAgeSecs);
+
+    // 1200-1249: the status report and the certificate store (Status/).
+    [LoggerMessage(1200, LogLevel.Warning, "Status report not written to Redis: {Error}; /api/logs shows this replica again once a write succeeds (retried every interval)")]
+    public static partial void StatusReportFailed(ILogger logger, string error);
+
+    [LoggerMessage(1201, LogLevel.Information, "Status report written to Redis again")]
+    public static partial void StatusReportRecovered(ILogger logger);
+
+    [LoggerMessage(1202, LogLevel.Warning, "Certificate store (/api/cert) not written to Redis: {Error}; certificates are not stored until Redis answers (the streams are not affected)")]
+    public static partial void CertStoreFailed(ILogger logger, string error);
+
+    [LoggerMessage(1203, LogLevel.Information, "Certificate store written to Redis again")]
+    public static partial void CertStoreRecovered(ILogger logger);
 }

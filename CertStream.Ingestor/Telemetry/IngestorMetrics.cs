@@ -60,7 +60,14 @@ public sealed class IngestorMetrics : IDisposable
 
     public void EntriesSkipped(string logKey, long count) => _skipped.Add(count, new KeyValuePair<string, object?>("log", logKey));
 
-    public void DecodeFailed(string logKey) => _decodeFailures.Add(1, new KeyValuePair<string, object?>("log", logKey));
+    public void DecodeFailed(string logKey)
+    {
+        _decodeFailures.Add(1, new KeyValuePair<string, object?>("log", logKey));
+        if (_logs.TryGetValue(logKey, out var status))
+        {
+            Interlocked.Increment(ref status.DecodeFailures);
+        }
+    }
 
     public void RecordRequest(string logKey, string endpoint, string outcome, TimeSpan duration)
     {
@@ -69,6 +76,10 @@ public sealed class IngestorMetrics : IDisposable
         if (outcome != "ok")
         {
             _requestErrors.Add(1, tags);
+            if (_logs.TryGetValue(logKey, out var status))
+            {
+                Interlocked.Increment(ref status.RequestErrors);
+            }
         }
     }
 

@@ -12,6 +12,10 @@ public sealed class LogStatus(string key)
     public long Published;
     public CircuitState Circuit;
 
+    /// <summary>Entries skipped as undecodable and CT requests that failed, since the log was taken (for /api/logs).</summary>
+    public long DecodeFailures;
+    public long RequestErrors;
+
     /// <summary>The first verification check the log failed (Verification/LogIntegrity.cs), null while it passes.</summary>
     public string? IntegrityFailure;
 

@@ -66,6 +66,9 @@ public static class CertStreamEnvironmentVariables
         ["CERTSTREAM_VERIFICATION_ON_FAILURE"] = "verification:on_failure",
 
         ["CERTSTREAM_DEDUP_WINDOW_SECS"] = "dedup:window_secs",
+        ["CERTSTREAM_STATUS_REPORT_INTERVAL_MS"] = "status:report_interval_ms",
+        ["CERTSTREAM_CERT_STORE_MAX_CERTIFICATES"] = "cert_store:max_certificates",
+        ["CERTSTREAM_CERT_STORE_MAX_AGE_SECS"] = "cert_store:max_age_secs",
 
         ["CERTSTREAM_HOT_RELOAD_ENABLED"] = "hot_reload:enabled",
         ["CERTSTREAM_HOT_RELOAD_WATCH_PATH"] = "hot_reload:watch_path",
