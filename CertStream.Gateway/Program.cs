@@ -1,6 +1,6 @@
 using CertStream.Gateway;
 
-return CertStreamServiceRunner.Run("certstream-gateway", GatewayServiceCollectionExtensions.ListenSetting, () =>
+return CertStreamServiceRunner.Run("certstream-gateway", GatewayServiceCollectionExtensions.ListenSetting, args, args =>
 {
     var builder = WebApplication.CreateBuilder(args);
     builder.AddGateway();

@@ -1,3 +1,3 @@
 using CertStream.Ingestor;
 
-return CertStreamServiceRunner.Run("certstream-ingestor", IngestorApp.ListenSetting, () => IngestorApp.Build(args));
+return CertStreamServiceRunner.Run("certstream-ingestor", IngestorApp.ListenSetting, args, args => IngestorApp.Build(args));

@@ -1,4 +1,6 @@
 using CertStream.Proxy.Telemetry;
+using CertStream.ServiceDefaults.Configuration;
+using CertStream.ServiceDefaults.Hosting;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.ServiceDiscovery;
@@ -20,10 +22,11 @@ public static class GatewayProxyExtensions
 
     public static WebApplicationBuilder AddGatewayProxy(this WebApplicationBuilder builder)
     {
-        var options = builder.Configuration.GetSection(ProxyOptions.Section).Get<ProxyOptions>() ?? new ProxyOptions();
+        var options = Bind(builder.Configuration);
         if (new ProxyOptionsValidator().Validate(null, options) is { Failed: true } invalid)
         {
-            throw new OptionsValidationException(ProxyOptions.Section, typeof(ProxyOptions), invalid.Failures);
+            // Thrown on a start; under --validate-config recorded, so that the other settings are checked too.
+            SettingProblems.Report(new OptionsValidationException(ProxyOptions.Section, typeof(ProxyOptions), invalid.Failures));
         }
 
         var destinations = new Dictionary<string, DestinationConfig>(StringComparer.OrdinalIgnoreCase);
@@ -76,6 +79,20 @@ public static class GatewayProxyExtensions
 
         builder.Services.AddHostedService(sp => new StartupReport(sp.GetRequiredService<ILogger<ProxyOptions>>(), options));
         return builder;
+    }
+
+    private static ProxyOptions Bind(IConfiguration configuration)
+    {
+        try
+        {
+            return configuration.GetSection(ProxyOptions.Section).Get<ProxyOptions>() ?? new ProxyOptions();
+        }
+        catch (InvalidOperationException ex) when (StartupErrors.DescribeBindingError(ex) is { } line)
+        {
+            // A value of the wrong type (Proxy:Discovery: Foo): one line naming the key, not a stack trace.
+            SettingProblems.Report(new InvalidSettingException(line, ex));
+            return new ProxyOptions();
+        }
     }
 
     private sealed class StartupReport(ILogger logger, ProxyOptions options) : IHostedService

@@ -1,6 +1,6 @@
 using CertStream.Proxy;
 
-return CertStreamServiceRunner.Run("certstream-proxy", "urls (ASPNETCORE_URLS)", () =>
+return CertStreamServiceRunner.Run("certstream-proxy", "urls (ASPNETCORE_URLS)", args, args =>
 {
     var builder = WebApplication.CreateBuilder(args);
     // For log_level (CERTSTREAM_LOG_LEVEL) and the production log levels, as in the other services.

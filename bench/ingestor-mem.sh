@@ -66,6 +66,22 @@ measure() {
   # RssFile is mostly the framework's mapped assemblies (shared by every .NET process on the host),
   # RssShmem the JIT's code (double-mapped); RssAnon is the process's own memory, the GC heap first.
   grep -E '^Rss(Anon|File|Shmem)' "/proc/$ing/status" | awk '{ printf "%s %.0f MB  ", $1, $2 / 1024 } END { print "" }'
+  # Where the resident pages are, by mapping (/proc/<pid>/smaps): the GC heap and native allocations
+  # are anonymous; JIT'd code is the doublemapper's shared memory (mapped twice with W^X on).
+  python3 - "$ing" <<'SMAPS'
+import collections, re, sys
+rss = collections.Counter(); kind = None
+for line in open(f"/proc/{sys.argv[1]}/smaps"):
+    f = line.split()
+    if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
+        name = f[5] if len(f) > 5 else ""
+        kind = ("framework .dll" if name.endswith(".dll") and "/shared/" in name else "app .dll" if name.endswith(".dll")
+                else "native .so" if ".so" in name else "JIT code (doublemapper)" if "doublemapper" in name
+                else "anonymous (GC heap, native)" if name in ("", "[heap]") else "other")
+    elif f[0] == "Rss:":
+        rss[kind] += int(f[1])
+print("  by mapping: " + ", ".join(f"{k} {v / 1024:.0f} MB" for k, v in rss.most_common()))
+SMAPS
   python3 - "$label" "$seconds" "$peak" "$rss" "$c0" "$c1" "$p0" "$p1" "$ticks" "$load0" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'EOF'
 import sys
 label, secs, peak, end, c0, c1, p0, p1, ticks, l0, l1 = sys.argv[1:]

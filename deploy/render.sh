@@ -28,6 +28,9 @@
 #   CERTSTREAM_FEED_ENABLED     true: the durable feed, RabbitMQ as a StatefulSet (deploy/kustomize/feed) [false]
 #   RABBITMQ_PASSWORD           RabbitMQ password of user certstream (Secret only; required with the feed;
 #                               letters, digits, '-', '_' and '.': it goes into an AMQP URI)
+#   CERTSTREAM_DIRECT_GATEWAYS  true: the high-volume layout, a LoadBalancer Service `gateway-public`
+#                               (port 80) straight to the gateway pods, stream bytes not through YARP
+#                               (deploy/kustomize/direct-gateways) [false]
 #   ASPIRATE                    aspirate command [aspirate]
 #   CERTSTREAM_ASPIRATE_OUTPUT  skip steps 1-2 and use this aspirate output folder (tests)
 set -euo pipefail
@@ -57,6 +60,7 @@ proxy_service_type=${CERTSTREAM_PROXY_SERVICE_TYPE:-ClusterIP}
 namespace=${CERTSTREAM_NAMESPACE:-}
 feed=${CERTSTREAM_FEED_ENABLED:-false}
 rabbitmq_password=${RABBITMQ_PASSWORD:-}
+direct_gateways=${CERTSTREAM_DIRECT_GATEWAYS:-false}
 
 check CERTSTREAM_IMAGE_REGISTRY "$registry" '^[A-Za-z0-9._:/-]+$' "is not a registry/repository prefix"
 check CERTSTREAM_IMAGE_TAG "$tag" '^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$' "is not an image tag"
@@ -73,6 +77,7 @@ check CERTSTREAM_INGRESS_TLS_SECRET "$ingress_tls_secret" '^([a-z0-9]([a-z0-9.-]
 check CERTSTREAM_PROXY_SERVICE_TYPE "$proxy_service_type" '^(ClusterIP|LoadBalancer)$' "must be ClusterIP or LoadBalancer"
 check CERTSTREAM_NAMESPACE "$namespace" '^([a-z0-9]([a-z0-9-]*[a-z0-9])?)?$' "is not a namespace name"
 check CERTSTREAM_FEED_ENABLED "$feed" '^(true|false)$' "must be true or false"
+check CERTSTREAM_DIRECT_GATEWAYS "$direct_gateways" '^(true|false)$' "must be true or false"
 if [[ $feed == true ]]; then
   [[ -n $rabbitmq_password ]] || fail "RABBITMQ_PASSWORD is required with CERTSTREAM_FEED_ENABLED=true (e.g. RABBITMQ_PASSWORD=\$(openssl rand -hex 24))"
   check RABBITMQ_PASSWORD "$rabbitmq_password" '^[A-Za-z0-9._-]+$' "may hold only letters, digits, '-', '_' and '.' (it goes into an AMQP URI)"
@@ -117,7 +122,9 @@ apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
 resources:
   - ../kustomize
-$([[ $feed == true ]] && printf 'components:\n  - ../kustomize/feed\n')
+$([[ $feed == true || $direct_gateways == true ]] && echo 'components:')
+$([[ $feed == true ]] && echo '  - ../kustomize/feed')
+$([[ $direct_gateways == true ]] && echo '  - ../kustomize/direct-gateways')
 ${namespace:+namespace: $namespace}
 images:
   - {name: gateway, newName: $registry/gateway, newTag: "$tag"}

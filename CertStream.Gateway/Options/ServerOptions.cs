@@ -1,3 +1,4 @@
+using CertStream.ServiceDefaults.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace CertStream.Gateway.Options;
@@ -35,6 +36,11 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         if (string.IsNullOrWhiteSpace(o.Host))
         {
             errors.Add("host (CERTSTREAM_HOST): must not be empty.");
+        }
+        else if (!ListenHost.TryParse(o.Host, out _))
+        {
+            // Checked here as well as where Kestrel and the TCP listener bind, so that it is reported with the other problems.
+            errors.Add(ListenHost.Problem(o.Host, "host (CERTSTREAM_HOST)"));
         }
 
         if (string.IsNullOrEmpty(o.TlsCert) != string.IsNullOrEmpty(o.TlsKey))

@@ -42,16 +42,18 @@ public sealed class FeedOptions
         }
         else if (!bool.TryParse(raw.Trim(), out enabled))
         {
-            throw new InvalidSettingException($"{EnabledKey} (CERTSTREAM_FEED_ENABLED): '{raw}' must be true or false.");
+            // Thrown on a start; under --validate-config recorded, and the feed's own settings are still checked.
+            SettingProblems.Report(new InvalidSettingException($"{EnabledKey} (CERTSTREAM_FEED_ENABLED): '{raw}' must be true or false."));
+            return hasConnection;
         }
 
         if (enabled && !hasConnection)
         {
-            throw new InvalidSettingException(
-                $"{EnabledKey} (CERTSTREAM_FEED_ENABLED) is true but there is no RabbitMQ to publish to: set ConnectionStrings:{ConnectionName} (ConnectionStrings__{ConnectionName}, e.g. amqp://user:password@host:5672/).");
+            SettingProblems.Report(new InvalidSettingException(
+                $"{EnabledKey} (CERTSTREAM_FEED_ENABLED) is true but there is no RabbitMQ to publish to: set ConnectionStrings:{ConnectionName} (ConnectionStrings__{ConnectionName}, e.g. amqp://user:password@host:5672/)."));
         }
 
-        return enabled;
+        return enabled && hasConnection;
     }
 }
 

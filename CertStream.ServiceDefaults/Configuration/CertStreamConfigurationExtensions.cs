@@ -1,4 +1,5 @@
 using CertStream.ServiceDefaults.Configuration;
+using CertStream.ServiceDefaults.Hosting;
 using CertStream.ServiceDefaults.Logging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
@@ -33,32 +34,41 @@ public static class CertStreamConfigurationExtensions
         }
 
         var yamlSources = new List<CertStreamYamlConfigurationSource>();
-        var file = ConfigFileLocator.Find(Environment.GetEnvironmentVariable(CertStreamEnvironmentVariables.ConfigFile), Directory.GetCurrentDirectory());
-        if (file is not null)
+        var file = FindConfigFile();
+        if (file is not null && TryInsert(sources, insertAt, new CertStreamYamlConfigurationSource(file)) is { } yaml)
         {
-            // The configuration manager loads a source as it is added: a malformed file throws here, naming the file.
-            yamlSources.Add(new CertStreamYamlConfigurationSource(file));
-            sources.Insert(insertAt++, yamlSources[^1]);
+            yamlSources.Add(yaml);
+            insertAt++;
         }
 
         sources.Insert(insertAt++, new CertStreamEnvironmentConfigurationSource());
 
         var hotReload = new HotReloadOptions();
-        builder.Configuration.GetSection(HotReloadOptions.Section).Bind(hotReload);
+        try
+        {
+            builder.Configuration.GetSection(HotReloadOptions.Section).Bind(hotReload);
+        }
+        catch (InvalidOperationException ex) when (StartupErrors.DescribeBindingError(ex) is { } line)
+        {
+            SettingProblems.Report(new InvalidSettingException(line, ex));
+        }
+
         if (hotReload.Enabled && !string.IsNullOrWhiteSpace(hotReload.WatchPath)
             && !string.Equals(Path.GetFullPath(hotReload.WatchPath), file, StringComparison.Ordinal))
         {
             if (!File.Exists(hotReload.WatchPath))
             {
-                throw new InvalidSettingException($"hot_reload:watch_path (CERTSTREAM_HOT_RELOAD_WATCH_PATH): '{hotReload.WatchPath}' does not exist.");
+                SettingProblems.Report(new InvalidSettingException($"hot_reload:watch_path (CERTSTREAM_HOT_RELOAD_WATCH_PATH): '{hotReload.WatchPath}' does not exist."));
             }
-
-            // A watched file other than the config file overrides it, and the variables still override both.
-            yamlSources.Add(new CertStreamYamlConfigurationSource(hotReload.WatchPath));
-            sources.Insert(insertAt - 1, yamlSources[^1]);
+            else if (TryInsert(sources, insertAt - 1, new CertStreamYamlConfigurationSource(hotReload.WatchPath)) is { } watched)
+            {
+                // A watched file other than the config file overrides it, and the variables still override both.
+                yamlSources.Add(watched);
+            }
         }
 
-        if (hotReload.Enabled)
+        // Not while only checking the configuration (--validate-config): nothing to watch for.
+        if (hotReload.Enabled && !SettingProblems.Collecting)
         {
             foreach (var source in yamlSources)
             {
@@ -77,6 +87,38 @@ public static class CertStreamConfigurationExtensions
         // Only the mechanism's own settings: each service registers and validates its own options.
         builder.Services.AddCertStreamOptions<LoggingOptions, LoggingOptionsValidator>(null);
         return builder;
+    }
+
+    private static string? FindConfigFile()
+    {
+        try
+        {
+            return ConfigFileLocator.Find(Environment.GetEnvironmentVariable(CertStreamEnvironmentVariables.ConfigFile), Directory.GetCurrentDirectory());
+        }
+        catch (InvalidSettingException missing)
+        {
+            SettingProblems.Report(missing); // under --validate-config: go on without a file, to find the other problems
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Adds a YAML file. The configuration manager loads a source as it is added: a malformed file
+    /// throws here, naming the file, or under --validate-config is reported and left out.
+    /// </summary>
+    private static CertStreamYamlConfigurationSource? TryInsert(IList<IConfigurationSource> sources, int index, CertStreamYamlConfigurationSource source)
+    {
+        try
+        {
+            sources.Insert(index, source);
+            return source;
+        }
+        catch (InvalidSettingException malformed)
+        {
+            sources.Remove(source);
+            SettingProblems.Report(malformed);
+            return null;
+        }
     }
 
     /// <summary>Binds one options type from its section (null: the root) and validates it at startup.</summary>

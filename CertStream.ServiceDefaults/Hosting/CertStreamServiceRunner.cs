@@ -17,10 +17,50 @@ public static class CertStreamServiceRunner
     public const int ExitBadSetting = 1;
     public const int ExitInternalError = 70; // EX_SOFTWARE (sysexits.h)
 
+    /// <summary>
+    /// Runs the service, or answers an operator switch of the command line (<see cref="OperatorCommand"/>):
+    /// <c>--validate-config</c> (exit 0 valid, 1 not), <c>--version</c>, <c>--help</c>.
+    /// </summary>
     /// <param name="service">The name the lines start with, e.g. <c>certstream-gateway</c>.</param>
     /// <param name="listenSetting">The service's own setting for its HTTP port, named when the port is taken.</param>
-    /// <param name="build">Builds the application (configuration, services, endpoints).</param>
-    public static int Run(string service, string listenSetting, Func<WebApplication> build)
+    /// <param name="args">The command line.</param>
+    /// <param name="build">Builds the application (configuration, services, endpoints) from the command line without the operator switches.</param>
+    public static int Run(string service, string listenSetting, string[] args, Func<string[], WebApplication> build)
+    {
+        var command = OperatorCommand.Parse(args);
+        WebApplication Build() => build(command.ConfigurationArgs);
+        switch (command.Kind)
+        {
+            case OperatorCommandKind.Help:
+                OperatorOutput.Help(service, Console.Out);
+                return ExitOk;
+            case OperatorCommandKind.Version:
+                // The assembly of the build code is the service's own (Program.cs).
+                OperatorOutput.Version(service, ServiceVersion.Of(build.Method.Module.Assembly), Console.Out);
+                return ExitOk;
+            case OperatorCommandKind.ValidateConfig:
+                return ValidateConfig(service, listenSetting, Build);
+            default:
+                return Run(service, listenSetting, Build);
+        }
+    }
+
+    private static int ValidateConfig(string service, string listenSetting, Func<WebApplication> build)
+    {
+        try
+        {
+            var result = ConfigurationCheck.Run(build, listenSetting);
+            return OperatorOutput.ValidationResult(service, result, Console.Out, Console.Error) ? ExitOk : ExitBadSetting;
+        }
+        catch (Exception ex)
+        {
+            Console.Error.WriteLine($"{service}: failed to check the configuration: {ex}");
+            return ExitInternalError;
+        }
+    }
+
+    /// <summary>Builds and runs the service; a failed start becomes exit code 1 (a setting) or 70.</summary>
+    private static int Run(string service, string listenSetting, Func<WebApplication> build)
     {
         WebApplication? app = null;
         var setting = listenSetting;

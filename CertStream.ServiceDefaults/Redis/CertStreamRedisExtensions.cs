@@ -40,22 +40,24 @@ public static class CertStreamRedisExtensions
     private static void Validate(string name, string? connectionString)
     {
         var key = $"ConnectionStrings:{name} (ConnectionStrings__{name})";
+        // Reported rather than thrown: under --validate-config the other settings are checked too.
         if (string.IsNullOrWhiteSpace(connectionString))
         {
-            throw new InvalidSettingException($"{key}: not set or empty; give the Redis server as host:port, e.g. localhost:6379.");
+            SettingProblems.Report(new InvalidSettingException($"{key}: not set or empty; give the Redis server as host:port, e.g. localhost:6379."));
+            return;
         }
 
         try
         {
             if (ConfigurationOptions.Parse(connectionString).EndPoints.Count == 0)
             {
-                throw new InvalidSettingException($"{key}: names no Redis server (host:port).");
+                SettingProblems.Report(new InvalidSettingException($"{key}: names no Redis server (host:port)."));
             }
         }
         catch (ArgumentException ex)
         {
             // The value is not echoed: it may hold a password.
-            throw new InvalidSettingException($"{key}: not a Redis connection string: {ex.Message}", ex);
+            SettingProblems.Report(new InvalidSettingException($"{key}: not a Redis connection string: {ex.Message}", ex));
         }
     }
 }

@@ -22,6 +22,8 @@ public sealed class StartupErrorTests
         { ServiceProcess.Gateway, "ConnectionStrings__redis", "", "ConnectionStrings:redis (ConnectionStrings__redis)" },
         { ServiceProcess.Ingestor, "CERTSTREAM_LOG_LEVEL", "loud", "log_level (CERTSTREAM_LOG_LEVEL)" },
         { ServiceProcess.Ingestor, "CERTSTREAM_CT_LOG_BATCH_SIZE", "0", "batch_size (CERTSTREAM_CT_LOG_BATCH_SIZE)" },
+        // Not a number at all: the binder's error, as one line (it used to be exit code 70 with a stack trace).
+        { ServiceProcess.Ingestor, "CERTSTREAM_CT_LOG_BATCH_SIZE", "lots", "ct_log:batch_size (CERTSTREAM_CT_LOG_BATCH_SIZE)" },
         { ServiceProcess.Ingestor, "CERTSTREAM_CT_LOGS_URL", "not a url", "ct_logs_url (CERTSTREAM_CT_LOGS_URL)" },
         { ServiceProcess.Ingestor, "ConnectionStrings__redis", "", "ConnectionStrings:redis (ConnectionStrings__redis)" },
         { ServiceProcess.Ingestor, "CERTSTREAM_INGESTOR_PORT", "70000", "ingestor:port (CERTSTREAM_INGESTOR_PORT)" },
