@@ -70,7 +70,7 @@ public sealed class CertificateStore : BackgroundService
 
             // A pooled copy (a full message is 2-30 KB): the ingestor's per-certificate buffers are pooled, this one too.
             var leaf = leaves[i].Span;
-            var json = StoredJson.Of(messages[i].Get(StreamKind.Full));
+            var json = messages[i].Get(StreamKind.Full).Span; // the JSON only, as clients get it (never the envelope header)
             var buffer = ArrayPool<byte>.Shared.Rent(json.Length);
             json.CopyTo(buffer);
             var entry = new StoredCertificate(Convert.ToHexStringLower(SHA256.HashData(leaf)), Convert.ToHexStringLower(SHA1.HashData(leaf)), buffer, json.Length);
