@@ -2,6 +2,7 @@ using System.Text.Json;
 using CertStream.Contracts;
 using CertStream.Contracts.Status;
 using CertStream.Gateway.Telemetry;
+using CertStream.ServiceDefaults.Redis;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -43,9 +44,8 @@ internal sealed class GatewayStatsReporter(
         await base.StopAsync(cancellationToken);
         try
         {
-            var db = redis.GetDatabase();
-            await Task.WhenAll(db.KeyDeleteAsync(RedisNames.GatewayStatusKey(stats.NodeId)),
-                db.SortedSetRemoveAsync(RedisNames.GatewayStatusSet, stats.NodeId)).WaitAsync(cancellationToken);
+            await RedisStatusReports.RemoveAsync(redis.GetDatabase(), RedisNames.GatewayStatusKey(stats.NodeId), RedisNames.GatewayStatusSet, stats.NodeId)
+                .WaitAsync(cancellationToken);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or OperationCanceledException or ObjectDisposedException)
         {
@@ -55,21 +55,10 @@ internal sealed class GatewayStatsReporter(
 
     private async Task WriteAsync(GatewayStatusReport report)
     {
-        var ttl = options.Value.ReportTtl;
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         try
         {
-            var batch = redis.GetDatabase().CreateBatch();
-            var writes = new Task[]
-            {
-                batch.StringSetAsync(RedisNames.GatewayStatusKey(report.Node), JsonSerializer.SerializeToUtf8Bytes(report, StatusJson.Options), ttl),
-                batch.SortedSetAddAsync(RedisNames.GatewayStatusSet, report.Node, now + (long)ttl.TotalMilliseconds),
-                batch.SortedSetRemoveRangeByScoreAsync(RedisNames.GatewayStatusSet, double.NegativeInfinity, now, Exclude.Stop),
-            };
-            batch.Execute();
-            // No timeout of our own: SE.Redis fails a command after its async timeout (5 s), and a timer
-            // on the TimeProvider would fire whenever a test's fake clock jumps.
-            await Task.WhenAll(writes);
+            await RedisStatusReports.WriteAsync(redis.GetDatabase(), RedisNames.GatewayStatusKey(report.Node), RedisNames.GatewayStatusSet, report.Node,
+                JsonSerializer.SerializeToUtf8Bytes(report, StatusJson.Options), options.Value.ReportTtl, time.GetUtcNow());
             if (_failing)
             {
                 _failing = false;

@@ -4,6 +4,7 @@ using CertStream.Contracts.Status;
 using CertStream.Ingestor.Coordination;
 using CertStream.Ingestor.Health;
 using CertStream.Ingestor.Telemetry;
+using CertStream.ServiceDefaults.Redis;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -53,9 +54,8 @@ public sealed class IngestorStatusReporter(
         try
         {
             // Gone at once rather than after the TTL: the API shows the logs as unassigned until a survivor takes them.
-            var db = redis.GetDatabase();
-            await Task.WhenAll(db.KeyDeleteAsync(RedisNames.IngestorStatusKey(identity.Id)),
-                db.SortedSetRemoveAsync(RedisNames.IngestorStatusSet, identity.Id)).WaitAsync(cancellationToken);
+            await RedisStatusReports.RemoveAsync(redis.GetDatabase(), RedisNames.IngestorStatusKey(identity.Id), RedisNames.IngestorStatusSet, identity.Id)
+                .WaitAsync(cancellationToken);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or OperationCanceledException or ObjectDisposedException)
         {
@@ -149,24 +149,11 @@ public sealed class IngestorStatusReporter(
 
     private async Task WriteAsync(IngestorStatusReport report)
     {
-        var ttl = options.Value.ReportTtl;
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var json = JsonSerializer.SerializeToUtf8Bytes(report, StatusJson.Options);
         try
         {
-            var db = redis.GetDatabase();
-            var batch = db.CreateBatch();
-            var writes = new Task[]
-            {
-                batch.StringSetAsync(RedisNames.IngestorStatusKey(identity.Id), json, ttl),
-                batch.SortedSetAddAsync(RedisNames.IngestorStatusSet, identity.Id, now + (long)ttl.TotalMilliseconds),
-                // Replicas that died without leaving: their reports expired, their entries go here.
-                batch.SortedSetRemoveRangeByScoreAsync(RedisNames.IngestorStatusSet, double.NegativeInfinity, now, Exclude.Stop),
-            };
-            batch.Execute();
-            // No timeout of our own: SE.Redis fails a command after its async timeout (5 s), and a timer
-            // on the TimeProvider would fire whenever a test's fake clock jumps.
-            await Task.WhenAll(writes);
+            await RedisStatusReports.WriteAsync(redis.GetDatabase(), RedisNames.IngestorStatusKey(identity.Id), RedisNames.IngestorStatusSet, identity.Id,
+                json, options.Value.ReportTtl, time.GetUtcNow());
             if (_failing)
             {
                 _failing = false;
