@@ -35,7 +35,10 @@ public sealed class DropNoticeTests(RedisFixture redis)
         var client = topic.Clients.Single();
 
         // It does not read: its socket, the node's buffers, then the ring fill, and it loses messages.
+        // Each round is waited for until the node's ring has it: on a busy machine the publisher can run far
+        // ahead of the node, and a count of rounds alone would end before the node saw them.
         long published = 0;
+        var head = topic.Ring.Head;
         while (client.Dropped == 0)
         {
             Assert.True(published < 200 * Round, "the client never fell behind");
@@ -43,6 +46,8 @@ public sealed class DropNoticeTests(RedisFixture redis)
             {
                 await publisher.PublishAsync(StreamKind.Lite, ReplayTestPublisher.Message(++published, Padding));
             }
+
+            await Eventually.TrueAsync(() => topic.Ring.Head >= head + published, TimeSpan.FromSeconds(30), "the node received the round", ct);
         }
 
         for (var i = 0; i < Round; i++)
