@@ -1,6 +1,7 @@
 using CertStream.Contracts;
 using CertStream.Contracts.Envelope;
 using CertStream.Ingestor.Ct;
+using CertStream.Ingestor.Serialization;
 using CertStream.Ingestor.Telemetry;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -19,8 +20,11 @@ public sealed class DedupCheck(IConnectionMultiplexer redis, IOptions<DedupOptio
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
-    /// <summary>Flags per entry (same order as <paramref name="entries"/>); all 0 when the check is off.</summary>
-    public async Task<byte[]> CheckAsync(IReadOnlyList<CtLogEntry> entries, CancellationToken ct)
+    /// <summary>
+    /// Flags per entry (same order as <paramref name="entries"/>, whose messages are <paramref name="messages"/>:
+    /// the certificate key is the leaf's SHA-256 the serializer already computed); all 0 when the check is off.
+    /// </summary>
+    public async Task<byte[]> CheckAsync(IReadOnlyList<CtLogEntry> entries, IReadOnlyList<SerializedCertificate> messages, CancellationToken ct)
     {
         var flags = new byte[entries.Count];
         var window = TimeSpan.FromSeconds(options.Value.WindowSecs);
@@ -36,8 +40,7 @@ public sealed class DedupCheck(IConnectionMultiplexer redis, IOptions<DedupOptio
         for (var i = 0; i < entries.Count; i++)
         {
             var entry = entries[i];
-            DedupKeys.Certificate(entry, key);
-            certificate[i] = db.StringSetAsync(RedisNames.DedupCertificateKey(key), 1, window, When.NotExists);
+            certificate[i] = db.StringSetAsync(RedisNames.DedupCertificateKey(messages[i].LeafSha256), 1, window, When.NotExists);
             if (DedupKeys.Join(entry, key))
             {
                 join[i] = db.StringSetAsync(RedisNames.DedupJoinKey(key), 1, window, When.NotExists);

@@ -9,7 +9,7 @@ namespace CertStream.Ingestor.Dedup;
 /// <summary>
 /// The two identities a certificate is deduplicated by (README, "Deduplicated stream"):
 /// <list type="bullet">
-/// <item>the certificate key: SHA-256 of the leaf DER shown (the message's <c>sha256</c>), the same in every log;</item>
+/// <item>the certificate key: SHA-256 of the leaf DER shown (the message's <c>sha256</c>, <see cref="Serialization.SerializedCertificate.LeafSha256"/>), the same in every log;</item>
 /// <item>the join key: SHA-256 over the TBSCertificate's fields in order, with the extensions listed one by one
 /// minus the CT poison (1.3.6.1.4.1.11129.2.4.3) and the SCT list (1.3.6.1.4.1.11129.2.4.2). For a precert
 /// entry the TBS is the one the log signed (<see cref="CtLogEntry.PrecertTbs"/>): RFC 6962 has the log take
@@ -31,8 +31,6 @@ internal static class DedupKeys
 
     [ThreadStatic]
     private static IncrementalHash? t_hash;
-
-    public static void Certificate(in CtLogEntry entry, Span<byte> key) => SHA256.HashData(entry.LeafDer.Span, key);
 
     /// <summary>Writes the join key; false when the TBS does not decode.</summary>
     public static bool Join(in CtLogEntry entry, Span<byte> key)

@@ -84,7 +84,6 @@ public sealed class EntryPublisher : IDisposable
         var serialized = new List<SerializedCertificate>(count);
         var indices = _feed is null ? null : new List<long>(count); // the durable feed's, when on
         var kept = _dedup is null ? null : new List<CtLogEntry>(count); // the dedup check's
-        var leaves = _certStore is null ? null : new List<ReadOnlyMemory<byte>>(count); // the /api/cert store's, when on
         try
         {
             for (var i = start; i < start + count; i++)
@@ -95,7 +94,6 @@ public sealed class EntryPublisher : IDisposable
                     serialized.Add(_serializer.Serialize(entry, log, _time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0));
                     indices?.Add(entry.Index);
                     kept?.Add(entry);
-                    leaves?.Add(entry.LeafDer);
                 }
                 catch (CtDecodeException ex)
                 {
@@ -112,7 +110,7 @@ public sealed class EntryPublisher : IDisposable
             if (_dedup is not null)
             {
                 // Once per chunk, before the first attempt: a retry publishes the same flags.
-                var flags = await _dedup.CheckAsync(kept!, ct);
+                var flags = await _dedup.CheckAsync(kept!, serialized, ct);
                 for (var i = 0; i < serialized.Count; i++)
                 {
                     serialized[i].SetFlags(flags[i]);
@@ -145,7 +143,7 @@ public sealed class EntryPublisher : IDisposable
             }
 
             _feed?.Offer(log, indices!, serialized); // copies what it keeps; never waits
-            _certStore?.Offer(leaves!, serialized); // likewise
+            _certStore?.Offer(serialized); // likewise
             await SetExamplesAsync(serialized[^1]);
             _metrics.EntriesPublished(log.Key, serialized.Count);
             return serialized.Count;

@@ -65,7 +65,9 @@ internal sealed class CertificateJsonWriter : IDisposable
 
     // domains: the leaf's all_domains, or null for chain certificates (which have none).
     // forcePoison: true for precert entries, whose certificate is a precertificate by definition.
-    public void Write(Utf8JsonWriter writer, ParsedCertificate certificate, AllDomains? domains, bool includeDer, bool forcePoison)
+    // digests: when not empty, receives the SHA-256 then the SHA-1 written as sha256 and sha1/fingerprint
+    // (SerializedCertificate.LeafDigestsLength bytes), so that nobody hashes the leaf again.
+    public void Write(Utf8JsonWriter writer, ParsedCertificate certificate, AllDomains? domains, bool includeDer, bool forcePoison, Span<byte> digests = default)
     {
         writer.WriteStartObject();
         WriteName(writer, Subject, certificate.Subject);
@@ -74,7 +76,7 @@ internal sealed class CertificateJsonWriter : IDisposable
         WriteOptionalNumber(writer, NotBefore, certificate.NotBefore);
         WriteOptionalNumber(writer, NotAfter, certificate.NotAfter);
         WriteSerialNumber(writer, certificate.SerialNumber.Span);
-        WriteFingerprints(writer, certificate.Der.Span);
+        WriteFingerprints(writer, certificate.Der.Span, digests);
         writer.WriteString(SignatureAlgorithm, certificate.SignatureAlgorithm);
         writer.WriteBoolean(IsCa, certificate.IsCa);
         if (domains is not null)
@@ -352,7 +354,7 @@ internal sealed class CertificateJsonWriter : IDisposable
         writer.WriteString(SerialNumber, buffer[..CertificateText.FormatSerialNumber(serial, buffer)]);
     }
 
-    private static void WriteFingerprints(Utf8JsonWriter writer, ReadOnlySpan<byte> der)
+    private static void WriteFingerprints(Utf8JsonWriter writer, ReadOnlySpan<byte> der, Span<byte> digests)
     {
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         Span<byte> text = stackalloc byte[CertificateText.ColonHexLength(SHA256.HashSizeInBytes)];
@@ -361,8 +363,17 @@ internal sealed class CertificateJsonWriter : IDisposable
         var n = CertificateText.FormatColonHex(hash[..System.Security.Cryptography.SHA1.HashSizeInBytes], text, upperCase: true);
         writer.WriteString(Fingerprint, text[..n]);
         writer.WriteString(Sha1, text[..n]);
+        if (!digests.IsEmpty)
+        {
+            hash[..System.Security.Cryptography.SHA1.HashSizeInBytes].CopyTo(digests[SHA256.HashSizeInBytes..]);
+        }
 
         SHA256.HashData(der, hash);
+        if (!digests.IsEmpty)
+        {
+            hash.CopyTo(digests);
+        }
+
         n = CertificateText.FormatColonHex(hash, text, upperCase: true);
         writer.WriteString(Sha256, text[..n]);
     }

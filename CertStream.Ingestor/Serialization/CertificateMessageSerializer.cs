@@ -62,7 +62,8 @@ public sealed class CertificateMessageSerializer : ICertificateMessageSerializer
         var writer = scratch.Writer;
         scratch.Leaf.Clear();
         writer.Reset(scratch.Leaf);
-        scratch.Json.Write(writer, leaf, scratch.Domains, includeDer: false, forcePoison: precert);
+        Span<byte> digests = stackalloc byte[SerializedCertificate.LeafDigestsLength];
+        scratch.Json.Write(writer, leaf, scratch.Domains, includeDer: false, forcePoison: precert, digests);
         writer.Flush();
 
         // Leaf with as_der: the leaf object without its closing brace, then ,"as_der":"…"}.
@@ -109,6 +110,7 @@ public sealed class CertificateMessageSerializer : ICertificateMessageSerializer
         writer.Flush();
         var domainsEnd = output.WrittenCount;
         writer.Reset(Stream.Null); // drop the reference to the buffer that is handed over
+        output.Write(digests); // after the messages, in the same pooled buffer: no allocation of their own
 
         // The array goes with the result; the next entry gets one sized like this one, so that it
         // rarely has to grow (and copy) while writing.

@@ -37,6 +37,21 @@ internal sealed class PooledSerializedCertificate : SerializedCertificate
         };
     }
 
+    public override ReadOnlySpan<byte> LeafSha256 => Digests[..32];
+
+    public override ReadOnlySpan<byte> LeafSha1 => Digests[32..];
+
+    /// <summary>The leaf's digests, written by the serializer right after the domains message.</summary>
+    private ReadOnlySpan<byte> Digests
+    {
+        get
+        {
+            var buffer = _buffer;
+            ObjectDisposedException.ThrowIf(buffer is null, this);
+            return buffer.AsSpan(_domainsEnd, LeafDigestsLength);
+        }
+    }
+
     public override void SetFlags(byte flags)
     {
         var buffer = _buffer;

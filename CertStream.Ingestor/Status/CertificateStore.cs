@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Security.Cryptography;
 using System.Threading.Channels;
 using CertStream.Contracts;
 using CertStream.Ingestor.Serialization;
@@ -49,11 +48,10 @@ public sealed class CertificateStore : BackgroundService
     public bool Enabled => _options.Enabled;
 
     /// <summary>
-    /// Queues each certificate for the store: <paramref name="leaves"/>[i] is the leaf DER of
-    /// <paramref name="messages"/>[i]. Hashes and copies what it keeps, so the caller may return the
-    /// buffers at once. Never waits and never throws for the store's sake.
+    /// Queues each certificate for the store, under the leaf digests the serializer computed. Copies what
+    /// it keeps, so the caller may return the buffers at once. Never waits and never throws for the store's sake.
     /// </summary>
-    public void Offer(IReadOnlyList<ReadOnlyMemory<byte>> leaves, IReadOnlyList<SerializedCertificate> messages)
+    public void Offer(IReadOnlyList<SerializedCertificate> messages)
     {
         if (!_options.Enabled)
         {
@@ -64,16 +62,15 @@ public sealed class CertificateStore : BackgroundService
         {
             if (_queue.Reader.Count >= QueueCapacity)
             {
-                _metrics.Dropped(); // full: not worth hashing and copying
+                _metrics.Dropped(); // full: not worth copying
                 continue;
             }
 
             // A pooled copy (a full message is 2-30 KB): the ingestor's per-certificate buffers are pooled, this one too.
-            var leaf = leaves[i].Span;
             var json = messages[i].Get(StreamKind.Full).Span; // the JSON only, as clients get it (never the envelope header)
             var buffer = ArrayPool<byte>.Shared.Rent(json.Length);
             json.CopyTo(buffer);
-            var entry = new StoredCertificate(Convert.ToHexStringLower(SHA256.HashData(leaf)), Convert.ToHexStringLower(SHA1.HashData(leaf)), buffer, json.Length);
+            var entry = new StoredCertificate(Convert.ToHexStringLower(messages[i].LeafSha256), Convert.ToHexStringLower(messages[i].LeafSha1), buffer, json.Length);
             if (!_queue.Writer.TryWrite(entry))
             {
                 ArrayPool<byte>.Shared.Return(buffer);

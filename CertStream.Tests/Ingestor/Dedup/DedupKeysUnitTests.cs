@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using CertStream.Ingestor.Ct;
 using CertStream.Ingestor.Dedup;
+using CertStream.Ingestor.Serialization;
 
 namespace CertStream.Tests.Ingestor.Dedup;
 
@@ -39,9 +40,8 @@ public sealed class DedupKeysUnitTests
 
     private static byte[] CertificateKey(CtLogEntry entry)
     {
-        var key = new byte[DedupKeys.Length];
-        DedupKeys.Certificate(entry, key);
-        return key;
+        using var messages = new CertificateMessageSerializer().Serialize(entry, CtLogInfo.Create("Test log", "https://ct.example/log/", CtLogKind.Rfc6962), 1.5);
+        return messages.LeafSha256.ToArray();
     }
 
     private static ReadOnlyMemory<byte> Tbs(byte[] certificate)

@@ -32,6 +32,17 @@ public sealed class CertificateMessageSerializerTests
         Assert.Equal("""{"message_type":"dns_entries","data":["portal.dragonjar.org"]}""", Encoding.UTF8.GetString(messages.Get(StreamKind.Domains).Span));
     }
 
+    [Fact]
+    public void TheLeafDigestsAreTheMessagesSha256AndSha1()
+    {
+        var entry = Entry("google_argon2026h2_000");
+        using var messages = new CertificateMessageSerializer().Serialize(entry, Rfc6962Log, 1779302894.512);
+
+        Assert.Equal("DE722A58267A423CAADFF9CB59A8508BC9CC616D12C0A2FF9327B1151B5EC386", Convert.ToHexString(messages.LeafSha256));
+        Assert.Equal("30AF23FE9BE0772EFF5C0526700B79FF566BBE3A", Convert.ToHexString(messages.LeafSha1));
+        Assert.True(messages.LeafSha256.SequenceEqual(System.Security.Cryptography.SHA256.HashData(entry.LeafDer.Span)));
+    }
+
     [Theory]
     [InlineData(1779302894.512, "1779302894.512")]
     [InlineData(1700000000.0, "1700000000.0")]
