@@ -23,7 +23,7 @@ internal abstract partial class ClientConnection
     /// transports' 32 KiB pooled buffer; it also caps what a far-behind client adds to Kestrel's
     /// output buffer (past whose limit the flush waits), so stalled clients stay bounded.
     /// </summary>
-    private const long MaxFlushBytes = 28 * 1024;
+    private const long MaxFlushBytes = 60 * 1024;
 
     /// <summary>
     /// The batch of a client whose previous write had to wait (its socket and the transport's

@@ -56,6 +56,13 @@ public sealed class GatewayOptions
     /// </summary>
     [ConfigurationKeyName("inline_io")] public bool InlineIo { get; init; } = true;
 
+    /// <summary>
+    /// WebSocket batches on plain (not TLS) connections go straight to the socket, one send each,
+    /// instead of through Kestrel's output pipe (a copy and its bookkeeping fewer per batch). Needs
+    /// <c>inline_io</c>, which orders the upgrade's 101 response before the first frame.
+    /// </summary>
+    [ConfigurationKeyName("direct_writes")] public bool DirectWrites { get; init; } = true;
+
     /// <summary>How long a closing WebSocket waits for its final write and the peer's close frame.</summary>
     [ConfigurationKeyName("close_timeout_secs")] public double CloseTimeoutSecs { get; init; } = 5;
 

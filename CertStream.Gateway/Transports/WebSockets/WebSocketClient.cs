@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Pipelines;
+using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using CertStream.Gateway.Fanout;
 
@@ -25,6 +26,7 @@ internal sealed class WebSocketClient : ClientConnection
     private int _pongLength = -1;
     private PipeReader? _input;
     private Stream? _stream;
+    private Socket? _socket;     // batches go straight to the socket (DirectSocketWrites); null: through Kestrel
     private bool _inMessage;
     private long _messageBytes;
     private volatile bool _peerSentClose;
@@ -39,10 +41,17 @@ internal sealed class WebSocketClient : ClientConnection
 
     protected override bool TracksPeerLiveness => true;
 
-    /// <summary>Serves the client on the upgraded stream until either side closes.</summary>
-    public async Task RunAsync(Stream upgraded)
+    /// <summary>Whether batches go straight to the socket rather than through Kestrel's output pipe.</summary>
+    internal bool WritesDirect => _socket is not null;
+
+    /// <summary>
+    /// Serves the client on the upgraded stream until either side closes; with <paramref name="direct"/>
+    /// (<see cref="DirectSocketWrites"/>) the writes go to that socket and the stream is only read.
+    /// </summary>
+    public async Task RunAsync(Stream upgraded, Socket? direct)
     {
         _stream = upgraded;
+        _socket = direct;
         // Zero-byte reads: an idle connection holds no read buffer (docs/engineering.md §1).
         _input = PipeReader.Create(upgraded, new StreamPipeReaderOptions(bufferSize: 1024, minimumReadSize: 256, leaveOpen: true, useZeroByteReads: true));
         using var aborted = _context.RequestAborted.Register(static state => ((WebSocketClient)state!).RequestClose(DisconnectReason.ClientClosed), this);
@@ -77,7 +86,9 @@ internal sealed class WebSocketClient : ClientConnection
     {
         try
         {
-            var write = _stream!.WriteAsync(_output.WrittenMemory);
+            var write = _socket is { } socket
+                ? DirectSocketWrites.SendAsync(socket, _output.WrittenMemory)
+                : _stream!.WriteAsync(_output.WrittenMemory);
             if (write.IsCompletedSuccessfully)
             {
                 _output.Reset();

@@ -2,7 +2,9 @@ using CertStream.Contracts;
 using CertStream.Gateway.Fanout;
 using CertStream.Gateway.Http;
 using CertStream.Gateway.Telemetry;
+using CertStream.Gateway.Options;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
 
 namespace CertStream.Gateway.Transports.WebSockets;
 
@@ -40,8 +42,9 @@ internal static class WebSocketEndpoint
             {
                 context.Response.Headers.Upgrade = "websocket";
                 context.Response.Headers.SecWebSocketAccept = accept;
+                var direct = DirectSocketWrites.Find(context, context.RequestServices.GetRequiredService<IOptions<GatewayOptions>>().Value);
                 var stream = await upgrade.UpgradeAsync();
-                await client.RunAsync(stream);
+                await client.RunAsync(stream, direct);
             });
     }
 }
