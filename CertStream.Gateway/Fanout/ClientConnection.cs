@@ -23,7 +23,7 @@ internal abstract partial class ClientConnection
     /// transports' 32 KiB pooled buffer; it also caps what a far-behind client adds to Kestrel's
     /// output buffer (past whose limit the flush waits), so stalled clients stay bounded.
     /// </summary>
-    private const long MaxFlushBytes = 60 * 1024;
+    private const long MaxFlushBytes = 28 * 1024;
 
     /// <summary>
     /// The batch of a client whose previous write had to wait (its socket and the transport's
@@ -145,6 +145,9 @@ internal abstract partial class ClientConnection
 
     /// <summary>Messages waiting for this client (a snapshot, for the gauges).</summary>
     public long Backlog => Math.Max(0, _ring.Head - Math.Max(Volatile.Read(ref _cursor), _ring.Oldest));
+
+    /// <summary>Whether the transport can send a <see cref="SharedBatch"/> as it is (<see cref="TakeSharedBatch"/>).</summary>
+    internal virtual bool TakesSharedBatches => false;
 
     /// <summary>Whether a quiet peer means a dead peer: only transports that see the peer's pongs.</summary>
     protected virtual bool TracksPeerLiveness => false;
@@ -367,7 +370,12 @@ internal abstract partial class ClientConnection
         var budget = _behind ? BehindFlushBytes : MaxFlushBytes;
         var messages = 0;
         var ring = _ring;
-        while (true)
+        if (!wrote && TryTakeSharedBatch(out messages, out more))
+        {
+            budget = 0; // the shared batch is this flush
+        }
+
+        while (budget > 0)
         {
             int count;
             lock (_accounting)
@@ -429,6 +437,53 @@ internal abstract partial class ClientConnection
 
         return wrote || wroteMessage;
     }
+
+    /// <summary>
+    /// A client that keeps up, with nothing else to write, takes the flush's <see cref="SharedBatch"/>
+    /// from its cursor on when the batch holds it: the messages framed once for all such clients. Not while it is
+    /// behind (it gets smaller batches), filtered (its own ring), just resumed (the seam skips
+    /// messages) or owed a drop notice.
+    /// </summary>
+    private bool TryTakeSharedBatch(out int messages, out bool more)
+    {
+        messages = 0;
+        more = false;
+        if (!TakesSharedBatches || _behind || _filter is not null || _replayedThrough.Sequence != 0)
+        {
+            return false;
+        }
+
+        var batch = Topic.AcquireSharedBatch(Volatile.Read(ref _cursor));
+        if (batch is null)
+        {
+            return false;
+        }
+
+        long from;
+        lock (_accounting)
+        {
+            AccountLost(moveCursor: true);
+            from = _cursor;
+            if (!batch.Holds(from) || Volatile.Read(ref _dropped) != _noticedDrops)
+            {
+                batch.Release();
+                return false;
+            }
+
+            _cursor = batch.End;
+        }
+
+        TakeSharedBatch(batch, from);
+        messages = (int)(batch.End - from);
+        more = batch.Capped && _cursor < _ring.Head;
+        return true;
+    }
+
+    /// <summary>
+    /// Makes <paramref name="batch"/>, from the message at <paramref name="from"/> on, the next flush's
+    /// bytes (nothing else was written); the transport releases it once sent.
+    /// </summary>
+    protected virtual void TakeSharedBatch(SharedBatch batch, long from) => throw new NotSupportedException();
 
     /// <summary>Counts messages evicted before this client read them; optionally moves the cursor past them. Under <see cref="_accounting"/>.</summary>
     private void AccountLost(bool moveCursor)

@@ -1,8 +1,10 @@
 using CertStream.Contracts;
 using CertStream.Gateway.Options;
 using CertStream.Gateway.Telemetry;
+using CertStream.Gateway.Transports.WebSockets;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+
 
 namespace CertStream.Gateway.Fanout;
 
@@ -47,7 +49,7 @@ internal sealed class StreamHub : IHostedService, IDisposable
             _flushScheduler = new FlushScheduler(time, gateway.Value.FlushInterval, WakePendingTopics);
         }
 
-        _topics = [.. StreamKinds.All.Select(kind => new StreamTopic(kind, redis, Services, _flushScheduler))];
+        _topics = [.. StreamKinds.All.Select(kind => new StreamTopic(kind, redis, Services, _flushScheduler) { SharedFramer = WebSocketFrames.WriteText })];
         metrics.ObserveQueues(SnapshotQueues);
         metrics.ObserveTotals(SnapshotTotals);
     }

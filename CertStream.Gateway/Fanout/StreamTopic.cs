@@ -28,7 +28,12 @@ internal sealed class StreamTopic
     private readonly SemaphoreSlim _reconcileGate = new(1, 1);
     private ClientConnection[] _clients = [];
     private ClientConnection[] _shared = []; // the clients without a filter: the shared ring's readers, woken per message or flush
+    private readonly SharedBatch.Writer _batchWriter = new();
+    private readonly RingEntry?[] _batchScratch = new RingEntry?[32];
     private ChannelMessageQueue? _subscription;
+    private SharedBatch? _sharedBatch;
+    private long _sharedFrom;     // where the next shared batch starts: where the previous one ended
+    private int _sharedFramed;    // shared-ring clients whose transport takes a shared batch
     private int _pending;
     private bool _stopped;
 
@@ -55,6 +60,22 @@ internal sealed class StreamTopic
 
     public bool IsSubscribed => Volatile.Read(ref _subscription) is not null;
 
+    /// <summary>
+    /// The framing of the transport that takes shared batches (WebSocket: nearly every client), or
+    /// null: every client frames its own messages.
+    /// </summary>
+    internal MessageFramer? SharedFramer { get; init; }
+
+    /// <summary>
+    /// The current flush's shared batch if it holds the message at <paramref name="cursor"/>, with a
+    /// reference taken for the caller (who releases it after its send); otherwise null.
+    /// </summary>
+    internal SharedBatch? AcquireSharedBatch(long cursor)
+    {
+        var batch = Volatile.Read(ref _sharedBatch);
+        return batch is not null && batch.Holds(cursor) && batch.TryAcquire() ? batch : null;
+    }
+
     /// <summary>Adds a client; the task completes once the stream's Redis subscription is in place.</summary>
     public Task AddAsync(ClientConnection client)
     {
@@ -71,6 +92,7 @@ internal sealed class StreamTopic
             if (client.Filter is null)
             {
                 _shared = [.. _shared, client];
+                _sharedFramed += client.TakesSharedBatches ? 1 : 0;
             }
         }
 
@@ -95,6 +117,7 @@ internal sealed class StreamTopic
             if (index >= 0)
             {
                 _shared = [.. _shared.AsSpan(0, index), .. _shared.AsSpan(index + 1)];
+                _sharedFramed -= client.TakesSharedBatches ? 1 : 0;
             }
         }
 
@@ -127,6 +150,7 @@ internal sealed class StreamTopic
         }
 
         Filters.WakePending();
+        PublishSharedBatch();
         var clients = Volatile.Read(ref _shared);
         var slices = Math.Min(Environment.ProcessorCount, (clients.Length + InlineSlice - 1) / InlineSlice);
         for (var slice = 1; slice < slices; slice++)
@@ -135,6 +159,25 @@ internal sealed class StreamTopic
         }
 
         WakeInline(clients, 0, Math.Max(1, slices));
+    }
+
+    /// <summary>
+    /// Frames the messages since the previous tick once, for the clients that are there (two or
+    /// more take shared batches; for one it would be a copy more), and lets go of the previous batch.
+    /// </summary>
+    private void PublishSharedBatch()
+    {
+        var head = Ring.Head;
+        SharedBatch? batch = null;
+        if (SharedFramer is { } framer && Volatile.Read(ref _sharedFramed) >= 2)
+        {
+            batch = SharedBatch.Build(Ring, _sharedFrom, SharedBatch.MaxBytes, framer, _batchWriter, _batchScratch);
+        }
+
+        // A client that wrote on its own (a ping was due, it was behind) read on to the head of its
+        // moment; the next batch starts where this one ends, so it holds that client's cursor again.
+        _sharedFrom = batch?.End ?? head;
+        Interlocked.Exchange(ref _sharedBatch, batch)?.Release();
     }
 
     private static void WakeInline(ClientConnection[] clients, int slice, int slices)

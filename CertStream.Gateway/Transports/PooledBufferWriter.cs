@@ -10,7 +10,7 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>
 {
     // Fits a full batch (16 KiB of messages plus the one that crosses the limit, framed), so a
     // batch is not copied again on the way; a single larger message grows it by doubling.
-    private const int InitialSize = 64 * 1024;
+    private const int InitialSize = 32 * 1024;
 
     private byte[]? _buffer;
     private int _written;

@@ -27,6 +27,8 @@ internal sealed class WebSocketClient : ClientConnection
     private PipeReader? _input;
     private Stream? _stream;
     private Socket? _socket;     // batches go straight to the socket (DirectSocketWrites); null: through Kestrel
+    private SharedBatch? _sharedBatch; // the next flush's bytes instead of _output, when the send loop took one
+    private long _sharedFrom;
     private bool _inMessage;
     private long _messageBytes;
     private volatile bool _peerSentClose;
@@ -63,7 +65,15 @@ internal sealed class WebSocketClient : ClientConnection
         _output.Reset();
     }
 
-    protected override void WriteMessage(ReadOnlySpan<byte> json) => WebSocketFrames.Write(_output, WebSocketFrames.Text, json);
+    protected override void WriteMessage(ReadOnlySpan<byte> json) => WebSocketFrames.WriteText(_output, json);
+
+    internal override bool TakesSharedBatches => true;
+
+    protected override void TakeSharedBatch(SharedBatch batch, long from)
+    {
+        _sharedBatch = batch;
+        _sharedFrom = from;
+    }
 
     protected override void WritePing() => WebSocketFrames.Write(_output, WebSocketFrames.Ping, []);
 
@@ -84,29 +94,30 @@ internal sealed class WebSocketClient : ClientConnection
 
     protected override ValueTask<bool> FlushAsync()
     {
+        var batch = _sharedBatch;
+        _sharedBatch = null;
         try
         {
-            var write = _socket is { } socket
-                ? DirectSocketWrites.SendAsync(socket, _output.WrittenMemory)
-                : _stream!.WriteAsync(_output.WrittenMemory);
+            var bytes = batch?.FramesFrom(_sharedFrom) ?? _output.WrittenMemory;
+            var write = _socket is { } socket ? DirectSocketWrites.SendAsync(socket, bytes) : _stream!.WriteAsync(bytes);
             if (write.IsCompletedSuccessfully)
             {
-                _output.Reset();
+                Written(batch);
                 return new ValueTask<bool>(true);
             }
 
-            return AwaitWriteAsync(write);
+            return AwaitWriteAsync(write, batch);
         }
         catch
         {
-            _output.Reset();
+            Written(batch);
             throw;
         }
     }
 
     // Only a client that is behind gets here; pooling keeps even that allocation-free.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> AwaitWriteAsync(ValueTask write)
+    private async ValueTask<bool> AwaitWriteAsync(ValueTask write, SharedBatch? batch)
     {
         try
         {
@@ -115,7 +126,20 @@ internal sealed class WebSocketClient : ClientConnection
         }
         finally
         {
+            Written(batch);
+        }
+    }
+
+    /// <summary>The flush's bytes are sent (or failed): the buffer goes back, the shared batch is let go of.</summary>
+    private void Written(SharedBatch? batch)
+    {
+        if (batch is null)
+        {
             _output.Reset();
+        }
+        else
+        {
+            batch.Release();
         }
     }
 

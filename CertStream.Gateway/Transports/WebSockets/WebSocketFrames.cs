@@ -20,6 +20,9 @@ internal static class WebSocketFrames
     /// <summary>Largest payload of a control frame.</summary>
     public const int MaxControlPayload = 125;
 
+    /// <summary>A text frame: a message (the <see cref="Fanout.MessageFramer"/> of shared batches).</summary>
+    public static void WriteText(IBufferWriter<byte> output, ReadOnlySpan<byte> json) => Write(output, Text, json);
+
     public static void Write(IBufferWriter<byte> output, byte opcode, ReadOnlySpan<byte> payload)
     {
         var header = output.GetSpan(10);

@@ -75,6 +75,7 @@ public sealed class TlsTests(RedisFixture redis) : IDisposable
         socket.Options.RemoteCertificateValidationCallback = (_, cert, _, _) => IsOurs(cert);
         await socket.ConnectAsync(new Uri($"wss://{gateway.HttpUri.Authority}/"), ct).WaitAsync(Wait, ct);
         await Eventually.TrueAsync(() => gateway.Hub.ClientCount == 1, Wait, "wss client registered", ct);
+        Assert.False(gateway.Hub.AllClients().OfType<CertStream.Gateway.Transports.WebSockets.WebSocketClient>().Single().WritesDirect); // bytes must pass TLS
         var message = TestMessages.Create(StreamKind.Lite);
         await publisher.PublishAsync(StreamKind.Lite, message);
         Assert.Equal(message, await AuthTests.ReceiveAsync(socket, ct));

@@ -21,6 +21,10 @@ public class FanoutBenchmarks
     [Params(true, false)]
     public bool FlushInterval { get; set; }
 
+    /// <summary>Clients take the flush's shared batch (WebSocket) or frame every message themselves (SSE, TCP); only with a flush interval.</summary>
+    [Params(true, false)]
+    public bool SharedBatches { get; set; }
+
     public static int Clients => ClientCount;
 
     [GlobalSetup]
@@ -36,7 +40,7 @@ public class FanoutBenchmarks
             _messages[i] = message;
         }
 
-        _harness = new FanoutHarness(ClientCount, FlushInterval);
+        _harness = new FanoutHarness(ClientCount, FlushInterval, sharedBatches: SharedBatches);
         _perClient = 0;
     }
 

@@ -14,9 +14,10 @@ namespace CertStream.Benchmarks.Fanout;
 
 /// <summary>
 /// The gateway's fan-out without sockets or Redis: one <see cref="StreamTopic"/> of the lite stream,
-/// <c>clients</c> connections that frame each message as a WebSocket text frame into their pooled
-/// batch buffer (as <see cref="WebSocketClient"/> does) and whose flush completes at once (a client
-/// that keeps up), fed through <see cref="StreamTopic.Deliver"/> as the Redis subscription feeds it.
+/// <c>clients</c> connections that, as <see cref="WebSocketClient"/> does, take the flush tick's
+/// <see cref="SharedBatch"/> or frame each message as a WebSocket text frame into their pooled batch
+/// buffer, and whose flush completes at once (a client that keeps up), fed through
+/// <see cref="StreamTopic.Deliver"/> as the Redis subscription feeds it.
 /// With a flush interval the flush tick is driven by hand (<see cref="FlushTick"/>). Shared by the
 /// BenchmarkDotNet suite and the allocation regression test (CertStream.Tests links this file).
 /// </summary>
@@ -30,7 +31,8 @@ internal sealed class FanoutHarness : IDisposable
     /// <param name="clients">How many clients.</param>
     /// <param name="flushInterval">With a flush interval: <see cref="FlushTick"/> plays the timer.</param>
     /// <param name="filter">Each client's filter by its number (null: an unfiltered client on the shared ring).</param>
-    public FanoutHarness(int clients, bool flushInterval, Func<int, StreamFilter?>? filter = null)
+    /// <param name="sharedBatches">Whether the clients take shared batches (as WebSocket clients do) or frame every message themselves.</param>
+    public FanoutHarness(int clients, bool flushInterval, Func<int, StreamFilter?>? filter = null, bool sharedBatches = true)
     {
         _provider = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var metrics = new GatewayMetrics(_provider.GetRequiredService<IMeterFactory>());
@@ -39,11 +41,11 @@ internal sealed class FanoutHarness : IDisposable
 
         // A flush interval long enough never to fire by itself: FlushTick plays the timer.
         _scheduler = flushInterval ? new FlushScheduler(TimeProvider.System, TimeSpan.FromHours(1), () => { }) : null;
-        Topic = new StreamTopic(StreamKind.Lite, null!, services, _scheduler);
+        Topic = new StreamTopic(StreamKind.Lite, null!, services, _scheduler) { SharedFramer = WebSocketFrames.WriteText };
         _clients = new SinkClient[clients];
         for (var i = 0; i < clients; i++)
         {
-            _clients[i] = new SinkClient(Topic, services, _written) { Filter = filter?.Invoke(i) };
+            _clients[i] = new SinkClient(Topic, services, _written, sharedBatches) { Filter = filter?.Invoke(i) };
             Topic.Attach(_clients[i]);
             _clients[i].Start();
         }
@@ -125,24 +127,42 @@ internal sealed class FanoutHarness : IDisposable
     }
 
     /// <summary>A client whose socket always takes the batch at once.</summary>
-    private sealed class SinkClient(StreamTopic topic, ClientServices services, StrongBox<long> written)
+    private sealed class SinkClient(StreamTopic topic, ClientServices services, StrongBox<long> written, bool sharedBatches)
         : ClientConnection(topic, TransportProtocol.WebSocket, "sink", services)
     {
         private readonly PooledBufferWriter _output = new();
         private long _unflushed;
+        private SharedBatch? _batch;
+        private long _batchFrom;
 
         public long BytesFlushed { get; private set; }
+
+        internal override bool TakesSharedBatches => sharedBatches;
 
         public void Start() => _ = RunSendLoopAsync();
 
         protected override void WriteMessage(ReadOnlySpan<byte> json)
         {
-            WebSocketFrames.Write(_output, WebSocketFrames.Text, json);
+            WebSocketFrames.WriteText(_output, json);
             _unflushed++;
+        }
+
+        protected override void TakeSharedBatch(SharedBatch batch, long from)
+        {
+            _batch = batch;
+            _batchFrom = from;
         }
 
         protected override ValueTask<bool> FlushAsync()
         {
+            if (_batch is { } batch)
+            {
+                _batch = null;
+                _unflushed += batch.End - _batchFrom;
+                BytesFlushed += batch.FramesFrom(_batchFrom).Length;
+                batch.Release();
+            }
+
             Interlocked.Add(ref written.Value, _unflushed);
             _unflushed = 0;
             BytesFlushed += _output.WrittenCount;

@@ -1,0 +1,204 @@
+using System.Buffers;
+
+namespace CertStream.Gateway.Fanout;
+
+/// <summary>Writes one message with a transport's framing.</summary>
+internal delegate void MessageFramer(IBufferWriter<byte> output, ReadOnlySpan<byte> json);
+
+/// <summary>
+/// One flush tick's new messages of a stream's shared ring, framed once for all the clients whose
+/// cursor is among them (those that keep up: nearly all of them) instead of once per client. Such
+/// a client sends these bytes as they are, from its cursor's message on, so a delivered message
+/// costs it no copy and no framing. It holds a reference while its send is in flight; the pooled buffer goes back to the
+/// pool when the last holder lets go (the topic lets go when the next tick replaces the batch).
+/// </summary>
+internal sealed class SharedBatch
+{
+    /// <summary>
+    /// Most bytes of messages in one batch: a flush interval's worth even in a burst, so that a
+    /// client that keeps up writes once per flush (a batch that stops short makes every client
+    /// write twice). Larger than a client's own batch, whose bound is what a stalled client pins;
+    /// this buffer is one per stream, and a client that falls behind gets its own smaller batches.
+    /// </summary>
+    public const long MaxBytes = 64 * 1024;
+
+    private readonly byte[] _buffer;
+    private readonly int[] _offsets; // where each message's frame starts
+    private readonly int _length;
+    private int _references = 1; // the topic's
+
+    private SharedBatch(byte[] buffer, int[] offsets, int length, long start, long end, bool capped)
+    {
+        _buffer = buffer;
+        _offsets = offsets;
+        _length = length;
+        Start = start;
+        End = end;
+        Capped = capped;
+    }
+
+    /// <summary>Ring sequence of its first message.</summary>
+    public long Start { get; }
+
+    /// <summary>Ring sequence after its last message.</summary>
+    public long End { get; }
+
+    /// <summary>It stopped at the byte limit: more messages may be waiting in the ring.</summary>
+    public bool Capped { get; }
+
+    public int Count => (int)(End - Start);
+
+    /// <summary>Whether the message at <paramref name="sequence"/> is in the batch.</summary>
+    public bool Holds(long sequence) => sequence >= Start && sequence < End;
+
+    /// <summary>The framed messages from <paramref name="sequence"/> (<see cref="Holds"/>) to the end; valid while a reference is held.</summary>
+    public ReadOnlyMemory<byte> FramesFrom(long sequence) => _buffer.AsMemory(_offsets[sequence - Start], _length - _offsets[sequence - Start]);
+
+    /// <summary>
+    /// Frames the ring's messages from <paramref name="from"/> on, up to <paramref name="maxBytes"/> of
+    /// payload (one message at least); null when there is none. <paramref name="scratch"/> holds the
+    /// entries while they are framed.
+    /// </summary>
+    public static SharedBatch? Build(MessageRing ring, long from, long maxBytes, MessageFramer framer, Writer writer, RingEntry?[] scratch)
+    {
+        var cursor = Math.Max(from, ring.Oldest);
+        var start = cursor;
+        long bytes = 0;
+        while (bytes < maxBytes)
+        {
+            var count = ring.Read(ref cursor, scratch, maxBytes - bytes);
+            if (count == 0)
+            {
+                break;
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                var entry = scratch[i]!;
+                scratch[i] = null;
+                writer.MarkMessage();
+                framer(writer, entry.Json.Span);
+                bytes += entry.Payload.Length;
+            }
+        }
+
+        if (cursor == start)
+        {
+            writer.Discard();
+            return null;
+        }
+
+        // A lapped read ends early; the batch is what was read, in order, from its start.
+        var length = writer.Length;
+        var buffer = writer.Detach(out var offsets);
+        return new SharedBatch(buffer, offsets, length, start, cursor, capped: bytes >= maxBytes);
+    }
+
+    /// <summary>Takes a reference; false when the batch has been let go of already (use the ring).</summary>
+    public bool TryAcquire()
+    {
+        while (true)
+        {
+            var references = Volatile.Read(ref _references);
+            if (references == 0)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _references, references + 1, references) == references)
+            {
+                return true;
+            }
+        }
+    }
+
+    public void Release()
+    {
+        if (Interlocked.Decrement(ref _references) == 0)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            ArrayPool<int>.Shared.Return(_offsets);
+        }
+    }
+
+    /// <summary>A growable writer on one pooled array, which the batch it builds then owns; reused by one thread.</summary>
+    internal sealed class Writer : IBufferWriter<byte>
+    {
+        private int[]? _offsets;
+        private int _messages;
+
+        private byte[]? Buffer { get; set; }
+
+        public int Length { get; private set; }
+
+        /// <summary>The next bytes written are a new message's frame.</summary>
+        public void MarkMessage()
+        {
+            _offsets ??= ArrayPool<int>.Shared.Rent(64);
+            if (_messages == _offsets.Length)
+            {
+                var larger = ArrayPool<int>.Shared.Rent(_messages * 2);
+                _offsets.AsSpan().CopyTo(larger);
+                ArrayPool<int>.Shared.Return(_offsets);
+                _offsets = larger;
+            }
+
+            _offsets[_messages++] = Length;
+        }
+
+        public void Advance(int count) => Length += count;
+
+        public Memory<byte> GetMemory(int sizeHint = 0) => Ensure(sizeHint).AsMemory(Length);
+
+        public Span<byte> GetSpan(int sizeHint = 0) => Ensure(sizeHint).AsSpan(Length);
+
+        public void Discard()
+        {
+            if (Buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(Buffer);
+            }
+
+            if (_offsets is not null)
+            {
+                ArrayPool<int>.Shared.Return(_offsets);
+            }
+
+            Buffer = null;
+            _offsets = null;
+            Length = 0;
+            _messages = 0;
+        }
+
+        /// <summary>Hands the arrays over and starts empty.</summary>
+        public byte[] Detach(out int[] offsets)
+        {
+            var buffer = Buffer!;
+            offsets = _offsets!;
+            Buffer = null;
+            _offsets = null;
+            Length = 0;
+            _messages = 0;
+            return buffer;
+        }
+
+        private byte[] Ensure(int sizeHint)
+        {
+            sizeHint = Math.Max(sizeHint, 1);
+            if (Buffer is null)
+            {
+                return Buffer = ArrayPool<byte>.Shared.Rent(Math.Max(sizeHint, 32 * 1024));
+            }
+
+            if (Buffer.Length - Length < sizeHint)
+            {
+                var larger = ArrayPool<byte>.Shared.Rent(Math.Max(Buffer.Length * 2, Length + sizeHint));
+                Buffer.AsSpan(0, Length).CopyTo(larger);
+                ArrayPool<byte>.Shared.Return(Buffer);
+                Buffer = larger;
+            }
+
+            return Buffer;
+        }
+    }
+}
