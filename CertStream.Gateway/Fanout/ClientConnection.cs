@@ -58,6 +58,7 @@ internal abstract partial class ClientConnection
     private ITimer? _closeDeadline;
     private volatile bool _finished;
     private bool _behind;          // the previous flush did not complete at once; sender only
+    private bool _gaveBack;        // the flush gave messages back to the ring (ReturnUnsent); sender only
     private MessageRing _ring;     // the stream's shared ring, or this client's own with a filter
     private StreamFilter? _filter;
 
@@ -298,7 +299,8 @@ internal abstract partial class ClientConnection
                     Volatile.Write(ref _flushStarted, Services.Time.GetTimestamp());
                     Volatile.Write(ref _writes, _writes + 1);
                     var flush = FlushAsync();
-                    _behind = !flush.IsCompleted;
+                    _behind = !flush.IsCompleted || _gaveBack;
+                    _gaveBack = false;
                     var writable = await flush;
                     Volatile.Write(ref _flushStarted, 0);
                     if (!writable)
@@ -480,8 +482,25 @@ internal abstract partial class ClientConnection
     }
 
     /// <summary>
+    /// Called by the flush of a shared batch whose socket did not take it all: the messages from
+    /// <paramref name="next"/> to <paramref name="end"/> were not sent and are read from the ring
+    /// again, now, in the client's own (smaller) batches, so it holds no part of the shared one.
+    /// </summary>
+    protected void ReturnUnsent(long next, long end)
+    {
+        lock (_accounting)
+        {
+            _cursor = next;
+        }
+
+        Volatile.Write(ref _sent, _sent - (end - next));
+        _gaveBack = true;
+        _wake.Set();
+    }
+
+    /// <summary>
     /// Makes <paramref name="batch"/>, from the message at <paramref name="from"/> on, the next flush's
-    /// bytes (nothing else was written); the transport releases it once sent.
+    /// bytes (nothing else was written); the transport releases it by the time its flush returns.
     /// </summary>
     protected virtual void TakeSharedBatch(SharedBatch batch, long from) => throw new NotSupportedException();
 

@@ -19,7 +19,9 @@ namespace CertStream.Gateway.Transports;
 /// response written by the upgrade is in the kernel's send queue before the upgrade returns, and
 /// after it Kestrel writes nothing more until the request ends. A send the socket cannot take at
 /// once completes asynchronously (the runtime sends the rest when the socket drains), like a
-/// Kestrel write that waits; Kestrel's receive side is untouched.
+/// Kestrel write that waits; Kestrel's receive side is untouched. Shared batches are sent without
+/// waiting (<see cref="TrySend"/>): the socket is put in non-blocking mode, which only changes the
+/// synchronous calls (Kestrel makes none).
 /// </remarks>
 internal static class DirectSocketWrites
 {
@@ -32,6 +34,16 @@ internal static class DirectSocketWrites
         }
 
         return context.Features.Get<IConnectionSocketFeature>()?.Socket;
+    }
+
+    /// <summary>Makes synchronous sends on the socket return what the socket took instead of waiting.</summary>
+    public static void NeverWait(Socket socket) => socket.Blocking = false;
+
+    /// <summary>Sends what the socket takes now, without waiting (<see cref="NeverWait"/>); returns how many bytes that was.</summary>
+    public static int TrySend(Socket socket, ReadOnlySpan<byte> data)
+    {
+        var sent = socket.Send(data, SocketFlags.None, out var error);
+        return error is SocketError.Success or SocketError.WouldBlock ? sent : throw new SocketException((int)error);
     }
 
     /// <summary>Sends all of <paramref name="data"/>; completes at once when the socket takes it all.</summary>

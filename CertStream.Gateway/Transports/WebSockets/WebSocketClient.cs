@@ -34,10 +34,12 @@ internal sealed class WebSocketClient : ClientConnection
     private volatile bool _peerSentClose;
     private ushort _peerCloseCode;
 
-    public WebSocketClient(StreamTopic topic, HttpContext context, ClientServices services)
+    /// <summary>A client on <paramref name="context"/>'s connection; <paramref name="direct"/>: the socket to send to directly (<see cref="DirectSocketWrites"/>), or null to write through Kestrel.</summary>
+    public WebSocketClient(StreamTopic topic, HttpContext context, ClientServices services, Socket? direct)
         : base(topic, TransportProtocol.WebSocket, RemoteName.Of(context), services)
     {
         _context = context;
+        _socket = direct;
         _maxInboundMessage = services.Options.MaxInboundMessageBytes;
     }
 
@@ -47,13 +49,17 @@ internal sealed class WebSocketClient : ClientConnection
     internal bool WritesDirect => _socket is not null;
 
     /// <summary>
-    /// Serves the client on the upgraded stream until either side closes; with <paramref name="direct"/>
-    /// (<see cref="DirectSocketWrites"/>) the writes go to that socket and the stream is only read.
+    /// Serves the client on the upgraded stream until either side closes; with direct writes the
+    /// stream is only read.
     /// </summary>
-    public async Task RunAsync(Stream upgraded, Socket? direct)
+    public async Task RunAsync(Stream upgraded)
     {
         _stream = upgraded;
-        _socket = direct;
+        if (_socket is not null)
+        {
+            DirectSocketWrites.NeverWait(_socket);
+        }
+
         // Zero-byte reads: an idle connection holds no read buffer (docs/engineering.md §1).
         _input = PipeReader.Create(upgraded, new StreamPipeReaderOptions(bufferSize: 1024, minimumReadSize: 256, leaveOpen: true, useZeroByteReads: true));
         using var aborted = _context.RequestAborted.Register(static state => ((WebSocketClient)state!).RequestClose(DisconnectReason.ClientClosed), this);
@@ -67,7 +73,9 @@ internal sealed class WebSocketClient : ClientConnection
 
     protected override void WriteMessage(ReadOnlySpan<byte> json) => WebSocketFrames.WriteText(_output, json);
 
-    internal override bool TakesSharedBatches => true;
+    // Only with direct writes: through Kestrel a shared batch would be copied into the connection's
+    // output pipe whole, up to SharedBatch.MaxBytes per stalled client.
+    internal override bool TakesSharedBatches => _socket is not null;
 
     protected override void TakeSharedBatch(SharedBatch batch, long from)
     {
@@ -94,30 +102,65 @@ internal sealed class WebSocketClient : ClientConnection
 
     protected override ValueTask<bool> FlushAsync()
     {
-        var batch = _sharedBatch;
-        _sharedBatch = null;
+        if (_sharedBatch is { } batch)
+        {
+            _sharedBatch = null;
+            try
+            {
+                SendShared(batch);
+            }
+            finally
+            {
+                batch.Release();
+            }
+
+            if (_output.WrittenCount == 0)
+            {
+                return new ValueTask<bool>(true);
+            }
+        }
+
         try
         {
-            var bytes = batch?.FramesFrom(_sharedFrom) ?? _output.WrittenMemory;
+            var bytes = _output.WrittenMemory;
             var write = _socket is { } socket ? DirectSocketWrites.SendAsync(socket, bytes) : _stream!.WriteAsync(bytes);
             if (write.IsCompletedSuccessfully)
             {
-                Written(batch);
+                _output.Reset();
                 return new ValueTask<bool>(true);
             }
 
-            return AwaitWriteAsync(write, batch);
+            return AwaitWriteAsync(write);
         }
         catch
         {
-            Written(batch);
+            _output.Reset();
             throw;
         }
     }
 
+    /// <summary>
+    /// Sends the shared batch from the client's cursor without waiting. What the socket does not
+    /// take goes back to the ring, except the rest of a message it stopped in, which is copied into
+    /// the client's own buffer and sent next: the client never holds the shared buffer.
+    /// </summary>
+    private void SendShared(SharedBatch batch)
+    {
+        var frames = batch.FramesFrom(_sharedFrom);
+        var sent = DirectSocketWrites.TrySend(_socket!, frames.Span);
+        if (sent == frames.Length)
+        {
+            return;
+        }
+
+        var (next, remainder) = batch.Unsent(_sharedFrom, sent);
+        _output.Write(remainder.Span);
+        ReturnUnsent(next, batch.End);
+    }
+
     // Only a client that is behind gets here; pooling keeps even that allocation-free.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> AwaitWriteAsync(ValueTask write, SharedBatch? batch)
+    private async ValueTask<bool> AwaitWriteAsync(ValueTask write)
     {
         try
         {
@@ -126,20 +169,7 @@ internal sealed class WebSocketClient : ClientConnection
         }
         finally
         {
-            Written(batch);
-        }
-    }
-
-    /// <summary>The flush's bytes are sent (or failed): the buffer goes back, the shared batch is let go of.</summary>
-    private void Written(SharedBatch? batch)
-    {
-        if (batch is null)
-        {
             _output.Reset();
-        }
-        else
-        {
-            batch.Release();
         }
     }
 

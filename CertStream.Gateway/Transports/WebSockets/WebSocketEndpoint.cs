@@ -2,9 +2,7 @@ using CertStream.Contracts;
 using CertStream.Gateway.Fanout;
 using CertStream.Gateway.Http;
 using CertStream.Gateway.Telemetry;
-using CertStream.Gateway.Options;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Options;
 
 namespace CertStream.Gateway.Transports.WebSockets;
 
@@ -37,14 +35,13 @@ internal static class WebSocketEndpoint
         }
 
         await StreamSession.RunHttpAsync(context, TransportProtocol.WebSocket, kind,
-            (topic, services, digest, filter) => new WebSocketClient(topic, context, services) { TokenDigest = digest, Filter = filter },
+            (topic, services, digest, filter) => new WebSocketClient(topic, context, services, DirectSocketWrites.Find(context, services.Options)) { TokenDigest = digest, Filter = filter },
             async client =>
             {
                 context.Response.Headers.Upgrade = "websocket";
                 context.Response.Headers.SecWebSocketAccept = accept;
-                var direct = DirectSocketWrites.Find(context, context.RequestServices.GetRequiredService<IOptions<GatewayOptions>>().Value);
                 var stream = await upgrade.UpgradeAsync();
-                await client.RunAsync(stream, direct);
+                await client.RunAsync(stream);
             });
     }
 }

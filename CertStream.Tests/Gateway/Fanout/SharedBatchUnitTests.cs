@@ -39,12 +39,12 @@ public sealed class SharedBatchUnitTests
         var ring = new MessageRing(maxCount: 100, maxBytes: 10_000_000);
         for (var i = 0; i < 10; i++)
         {
-            ring.Append(Message(i, 20_000));
+            ring.Append(Message(i, 300_000));
         }
 
         var batch = SharedBatch.Build(ring, 0, SharedBatch.MaxBytes, WebSocketFrames.WriteText, _writer, _scratch);
 
-        // 3 x 20 KB is under 64 KiB, so a fourth is taken (a batch stops after the message that crosses the limit).
+        // 3 x 300 KB is under 1 MiB, so a fourth is taken (a batch stops after the message that crosses the limit).
         Assert.NotNull(batch);
         Assert.Equal((0, 4), (batch.Start, batch.End));
         Assert.True(batch.Capped);
@@ -67,6 +67,29 @@ public sealed class SharedBatchUnitTests
         batch.Release();
 
         Assert.Null(SharedBatch.Build(ring, ring.Head, SharedBatch.MaxBytes, WebSocketFrames.WriteText, _writer, _scratch));
+    }
+
+    [Fact]
+    public void ASendThatStoppedShortSaysWhichMessageIsNextAndWhatIsLeftOfTheOneItStoppedIn()
+    {
+        var ring = new MessageRing(maxCount: 10, maxBytes: 10_000);
+        for (var i = 0; i < 3; i++)
+        {
+            ring.Append(Message(i, 100)); // frames of 102 bytes (2-byte header)
+        }
+
+        var batch = SharedBatch.Build(ring, 0, SharedBatch.MaxBytes, WebSocketFrames.WriteText, _writer, _scratch)!;
+        var frames = batch.FramesFrom(0).ToArray();
+
+        Assert.Equal((0L, 0), (batch.Unsent(0, 0).Next, batch.Unsent(0, 0).Remainder.Length));     // nothing sent
+        Assert.Equal((1L, 0), (batch.Unsent(0, 102).Next, batch.Unsent(0, 102).Remainder.Length)); // stopped between two frames
+        var (next, remainder) = batch.Unsent(0, 150);                                            // stopped inside the second
+        Assert.Equal(2, next);
+        Assert.Equal(frames[150..204], remainder.ToArray());
+        (next, remainder) = batch.Unsent(1, 101);                                                // from the second: inside its last byte
+        Assert.Equal(2, next);
+        Assert.Equal(frames[203..204], remainder.ToArray());
+        batch.Release();
     }
 
     [Fact]

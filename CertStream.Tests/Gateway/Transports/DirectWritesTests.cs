@@ -74,6 +74,42 @@ public sealed class DirectWritesTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task AReaderThatPausesGetsEveryMessageIntactWhenItsSocketTookOnlyPartOfASharedBatch()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var gateway = await GatewayHost.StartAsync(redis.ConnectionString, new Dictionary<string, string?> { ["gateway:flush_interval_ms"] = null, ["buffer_size"] = "10000", ["gateway:max_queue_bytes"] = "67108864" }, cancellationToken: ct);
+        await using var publisher = await StreamPublisher.ConnectAsync(redis.ConnectionString);
+        await using var keepsUp = await WebSocketTestClient.ConnectAsync(gateway.WebSocketUri("/"), ct); // with the pauser: two clients, so batches are shared
+        using var pauser = await RawWebSocketClient.ConnectAsync(gateway.WebSocketUri("/"), ct, receiveBufferSize: 4096);
+        await Eventually.TrueAsync(() => gateway.Hub.ClientCount == 2, Wait, "both clients registered", ct);
+
+        // ~12 MB while the pauser reads nothing: more than the kernel queues for its socket (the
+        // send buffer grows to a few MB on loopback), so a shared batch is taken only in part, the
+        // rest goes back to the ring and follows in its own batches, a frame cut in two included.
+        var published = Enumerable.Range(0, 6000).Select(_ => TestMessages.Create(StreamKind.Lite, padding: 600 + Random.Shared.Next(1500))).ToArray();
+        var reading = Task.Run(async () =>
+        {
+            foreach (var message in published)
+            {
+                Assert.Equal(TestMessages.Text(message), TestMessages.Text(await keepsUp.ReceiveTextAsync(ct)));
+            }
+        }, ct);
+        foreach (var message in published)
+        {
+            await publisher.PublishAsync(StreamKind.Lite, message);
+        }
+
+        await reading;
+        foreach (var message in published)
+        {
+            var frame = await pauser.ReadUntilAsync(f => f.IsText, ct);
+            Assert.Equal(TestMessages.Text(message), frame.Text);
+        }
+
+        Assert.Equal(0, gateway.Hub.AllClients().Sum(c => c.Dropped));
+    }
+
+    [Fact]
     public async Task TurnedOffTheBatchesGoThroughKestrel()
     {
         var ct = TestContext.Current.CancellationToken;
