@@ -1,4 +1,5 @@
 using System.Buffers;
+using CertStream.Gateway.Transports;
 
 namespace CertStream.Gateway.Fanout;
 
@@ -98,7 +99,7 @@ internal sealed class SharedBatch
                 var entry = scratch[i]!;
                 scratch[i] = null;
                 writer.MarkMessage();
-                framer(writer, entry.Json.Span);
+                framer(writer.Output, entry.Json.Span);
                 bytes += entry.Payload.Length;
             }
         }
@@ -142,15 +143,19 @@ internal sealed class SharedBatch
         }
     }
 
-    /// <summary>A growable writer on one pooled array, which the batch it builds then owns; reused by one thread.</summary>
-    internal sealed class Writer : IBufferWriter<byte>
+    /// <summary>
+    /// Collects a batch's frames in one pooled array and where each message starts; the batch it
+    /// builds then owns both arrays. Reused by one thread (the stream's flush tick).
+    /// </summary>
+    internal sealed class Writer
     {
+        private readonly PooledBufferWriter _frames = new();
         private int[]? _offsets;
         private int _messages;
 
-        private byte[]? Buffer { get; set; }
+        public IBufferWriter<byte> Output => _frames;
 
-        public int Length { get; private set; }
+        public int Length => _frames.WrittenCount;
 
         /// <summary>The next bytes written are a new message's frame.</summary>
         public void MarkMessage()
@@ -167,59 +172,25 @@ internal sealed class SharedBatch
             _offsets[_messages++] = Length;
         }
 
-        public void Advance(int count) => Length += count;
-
-        public Memory<byte> GetMemory(int sizeHint = 0) => Ensure(sizeHint).AsMemory(Length);
-
-        public Span<byte> GetSpan(int sizeHint = 0) => Ensure(sizeHint).AsSpan(Length);
-
         public void Discard()
         {
-            if (Buffer is not null)
-            {
-                ArrayPool<byte>.Shared.Return(Buffer);
-            }
-
+            _frames.Reset();
             if (_offsets is not null)
             {
                 ArrayPool<int>.Shared.Return(_offsets);
             }
 
-            Buffer = null;
             _offsets = null;
-            Length = 0;
             _messages = 0;
         }
 
         /// <summary>Hands the arrays over and starts empty.</summary>
         public byte[] Detach(out int[] offsets)
         {
-            var buffer = Buffer!;
             offsets = _offsets!;
-            Buffer = null;
             _offsets = null;
-            Length = 0;
             _messages = 0;
-            return buffer;
-        }
-
-        private byte[] Ensure(int sizeHint)
-        {
-            sizeHint = Math.Max(sizeHint, 1);
-            if (Buffer is null)
-            {
-                return Buffer = ArrayPool<byte>.Shared.Rent(Math.Max(sizeHint, 32 * 1024));
-            }
-
-            if (Buffer.Length - Length < sizeHint)
-            {
-                var larger = ArrayPool<byte>.Shared.Rent(Math.Max(Buffer.Length * 2, Length + sizeHint));
-                Buffer.AsSpan(0, Length).CopyTo(larger);
-                ArrayPool<byte>.Shared.Return(Buffer);
-                Buffer = larger;
-            }
-
-            return Buffer;
+            return _frames.Detach();
         }
     }
 }

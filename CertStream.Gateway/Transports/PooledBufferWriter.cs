@@ -33,6 +33,15 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>
         return _buffer.AsSpan(_written);
     }
 
+    /// <summary>Hands the array (and with it the duty to return it to the pool) to the caller, and starts empty.</summary>
+    public byte[] Detach()
+    {
+        var buffer = _buffer ?? [];
+        _buffer = null;
+        _written = 0;
+        return buffer;
+    }
+
     public void Reset()
     {
         if (_buffer is not null)
