@@ -10,8 +10,10 @@ internal delegate void MessageFramer(IBufferWriter<byte> output, ReadOnlySpan<by
 /// One flush tick's new messages of a stream's shared ring, framed once for all the clients whose
 /// cursor is among them (those that keep up: nearly all of them) instead of once per client. Such
 /// a client sends these bytes as they are, from its cursor's message on, so a delivered message
-/// costs it no copy and no framing. It holds a reference while its send is in flight; the pooled buffer goes back to the
-/// pool when the last holder lets go (the topic lets go when the next tick replaces the batch).
+/// costs it no copy and no framing. A client holds a reference only while it sends without waiting
+/// (what its socket does not take goes back to the ring: <see cref="Unsent"/>), so no client pins a
+/// batch; the pooled arrays go back to the pool when the last holder lets go (the topic lets go
+/// when the next tick replaces the batch).
 /// </summary>
 internal sealed class SharedBatch
 {
@@ -20,8 +22,8 @@ internal sealed class SharedBatch
     /// hundreds of certificates at once), so that a client that keeps up writes it once per flush
     /// instead of once per 28 KiB of its own batches (with 500-certificate bursts at 1,000 clients,
     /// 64 KiB batches left half a second of per-client writes after each burst). It is one buffer
-    /// per stream, held until the last client's send of it completes; a client that falls behind
-    /// gets its own, smaller batches.
+    /// per stream, held while clients send it and until the next tick; a client whose socket does
+    /// not take it whole continues with its own, smaller batches.
     /// </summary>
     public const long MaxBytes = 1024 * 1024;
 

@@ -5,7 +5,6 @@ using CertStream.Gateway.Transports.WebSockets;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
-
 namespace CertStream.Gateway.Fanout;
 
 /// <summary>
