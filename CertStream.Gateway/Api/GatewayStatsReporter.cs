@@ -18,61 +18,25 @@ internal sealed class GatewayStatsReporter(
     NodeStats stats,
     IOptions<StatusOptions> options,
     TimeProvider time,
-    ILogger<GatewayStatsReporter> logger) : BackgroundService
+    ILogger<GatewayStatsReporter> logger) : RedisStatusReporter(redis, time)
 {
-    private bool _failing;
+    protected override TimeSpan Interval => options.Value.ReportInterval;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override TimeSpan Ttl => options.Value.ReportTtl;
+
+    protected override RedisKey ReportKey => RedisNames.GatewayStatusKey(stats.NodeId);
+
+    protected override RedisKey Set => RedisNames.GatewayStatusSet;
+
+    protected override string Member => stats.NodeId;
+
+    protected override byte[] Report()
     {
-        using var timer = new PeriodicTimer(options.Value.ReportInterval, time);
-        try
-        {
-            do
-            {
-                stats.UpdateRates();
-                await WriteAsync(stats.Current());
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
+        stats.UpdateRates();
+        return JsonSerializer.SerializeToUtf8Bytes(stats.Current(), StatusJson.Options);
     }
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken);
-        try
-        {
-            await RedisStatusReports.RemoveAsync(redis.GetDatabase(), RedisNames.GatewayStatusKey(stats.NodeId), RedisNames.GatewayStatusSet, stats.NodeId)
-                .WaitAsync(cancellationToken);
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or OperationCanceledException or ObjectDisposedException)
-        {
-            // The TTL removes it (the connection may be closed already when the host stops after a failed start).
-        }
-    }
+    protected override void ReportFailed(string error) => GatewayLog.StatsReportFailed(logger, error);
 
-    private async Task WriteAsync(GatewayStatusReport report)
-    {
-        try
-        {
-            await RedisStatusReports.WriteAsync(redis.GetDatabase(), RedisNames.GatewayStatusKey(report.Node), RedisNames.GatewayStatusSet, report.Node,
-                JsonSerializer.SerializeToUtf8Bytes(report, StatusJson.Options), options.Value.ReportTtl, time.GetUtcNow());
-            if (_failing)
-            {
-                _failing = false;
-                GatewayLog.StatsReportRecovered(logger);
-            }
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // Best effort (Redis, a timeout, a connection disposed at shutdown): an exception leaving ExecuteAsync would stop the host.
-            if (!_failing)
-            {
-                _failing = true;
-                GatewayLog.StatsReportFailed(logger, ex.Message);
-            }
-        }
-    }
+    protected override void ReportRecovered() => GatewayLog.StatsReportRecovered(logger);
 }

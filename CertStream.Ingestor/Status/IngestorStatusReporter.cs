@@ -23,51 +23,33 @@ public sealed class IngestorStatusReporter(
     IngestorIdentity identity,
     IOptions<StatusOptions> options,
     TimeProvider time,
-    ILogger<IngestorStatusReporter> logger) : BackgroundService
+    ILogger<IngestorStatusReporter> logger) : RedisStatusReporter(redis, time)
 {
-
     private readonly Dictionary<string, long> _lastPublished = new(StringComparer.Ordinal);
     private readonly DateTimeOffset _started = time.GetUtcNow();
     private long _lastTimestamp = time.GetTimestamp();
-    private bool _failing;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var interval = options.Value.ReportInterval;
-        using var timer = new PeriodicTimer(interval, time);
-        try
-        {
-            do
-            {
-                await WriteAsync(Build());
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
+    protected override TimeSpan Interval => options.Value.ReportInterval;
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken);
-        try
-        {
-            // Gone at once rather than after the TTL: the API shows the logs as unassigned until a survivor takes them.
-            await RedisStatusReports.RemoveAsync(redis.GetDatabase(), RedisNames.IngestorStatusKey(identity.Id), RedisNames.IngestorStatusSet, identity.Id)
-                .WaitAsync(cancellationToken);
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or OperationCanceledException or ObjectDisposedException)
-        {
-            // The TTL removes it (the connection may be closed already when the host stops after a failed start).
-        }
-    }
+    protected override TimeSpan Ttl => options.Value.ReportTtl;
+
+    protected override RedisKey ReportKey => RedisNames.IngestorStatusKey(identity.Id);
+
+    protected override RedisKey Set => RedisNames.IngestorStatusSet;
+
+    protected override string Member => identity.Id;
+
+    protected override byte[] Report() => JsonSerializer.SerializeToUtf8Bytes(Build(), StatusJson.Options);
+
+    protected override void ReportFailed(string error) => IngestorLog.StatusReportFailed(logger, error);
+
+    protected override void ReportRecovered() => IngestorLog.StatusReportRecovered(logger);
 
     /// <summary>The report as of now; rates are over the time since the previous one.</summary>
     internal IngestorStatusReport Build()
     {
-        var now = time.GetTimestamp();
-        var seconds = Math.Max(time.GetElapsedTime(_lastTimestamp, now).TotalSeconds, 0.001);
+        var now = Time.GetTimestamp();
+        var seconds = Math.Max(Time.GetElapsedTime(_lastTimestamp, now).TotalSeconds, 0.001);
         _lastTimestamp = now;
         var followed = new Dictionary<string, LogStatus>(StringComparer.Ordinal);
         foreach (var status in metrics.Followed)
@@ -104,7 +86,7 @@ public sealed class IngestorStatusReporter(
 
         // The sum of the logs' own deltas: a log handed to another replica takes its count along without a negative rate.
         var rate = delta / seconds;
-        var wall = time.GetUtcNow();
+        var wall = Time.GetUtcNow();
         return new IngestorStatusReport
         {
             Id = identity.Id,
@@ -146,28 +128,4 @@ public sealed class IngestorStatusReporter(
         CircuitState.Degraded => "degraded",
         _ => "healthy",
     };
-
-    private async Task WriteAsync(IngestorStatusReport report)
-    {
-        var json = JsonSerializer.SerializeToUtf8Bytes(report, StatusJson.Options);
-        try
-        {
-            await RedisStatusReports.WriteAsync(redis.GetDatabase(), RedisNames.IngestorStatusKey(identity.Id), RedisNames.IngestorStatusSet, identity.Id,
-                json, options.Value.ReportTtl, time.GetUtcNow());
-            if (_failing)
-            {
-                _failing = false;
-                IngestorLog.StatusReportRecovered(logger);
-            }
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // Best effort (Redis, a timeout, a connection disposed at shutdown): an exception leaving ExecuteAsync would stop the host.
-            if (!_failing)
-            {
-                _failing = true;
-                IngestorLog.StatusReportFailed(logger, ex.Message);
-            }
-        }
-    }
 }
