@@ -26,10 +26,11 @@ internal sealed class StreamTopic
     private readonly Lock _clientsGate = new();
     private readonly Lock _ringGate = new();
     private readonly SemaphoreSlim _reconcileGate = new(1, 1);
-    private ClientConnection[] _clients = [];
-    private ClientConnection[] _shared = []; // the clients without a filter: the shared ring's readers, woken per message or flush
+    private readonly Lock _batchGate = new(); // ticks can overlap (a sweep longer than the interval): one builds at a time
     private readonly SharedBatch.Writer _batchWriter = new();
     private readonly RingEntry?[] _batchScratch = new RingEntry?[32];
+    private ClientConnection[] _clients = [];
+    private ClientConnection[] _shared = []; // the clients without a filter: the shared ring's readers, woken per message or flush
     private ChannelMessageQueue? _subscription;
     private SharedBatch? _sharedBatch;
     private long _sharedFrom;     // where the next shared batch starts: where the previous one ended
@@ -167,17 +168,20 @@ internal sealed class StreamTopic
     /// </summary>
     private void PublishSharedBatch()
     {
-        var head = Ring.Head;
-        SharedBatch? batch = null;
-        if (SharedFramer is { } framer && Volatile.Read(ref _sharedFramed) >= 2)
+        lock (_batchGate)
         {
-            batch = SharedBatch.Build(Ring, _sharedFrom, SharedBatch.MaxBytes, framer, _batchWriter, _batchScratch);
-        }
+            var head = Ring.Head;
+            SharedBatch? batch = null;
+            if (SharedFramer is { } framer && Volatile.Read(ref _sharedFramed) >= 2)
+            {
+                batch = SharedBatch.Build(Ring, _sharedFrom, SharedBatch.MaxBytes, framer, _batchWriter, _batchScratch);
+            }
 
-        // A client that wrote on its own (a ping was due, it was behind) read on to the head of its
-        // moment; the next batch starts where this one ends, so it holds that client's cursor again.
-        _sharedFrom = batch?.End ?? head;
-        Interlocked.Exchange(ref _sharedBatch, batch)?.Release();
+            // A client that wrote on its own (a ping was due, it was behind) read on to the head of its
+            // moment; the next batch starts where this one ends, so it holds that client's cursor again.
+            _sharedFrom = batch?.End ?? head;
+            Interlocked.Exchange(ref _sharedBatch, batch)?.Release();
+        }
     }
 
     private static void WakeInline(ClientConnection[] clients, int slice, int slices)
