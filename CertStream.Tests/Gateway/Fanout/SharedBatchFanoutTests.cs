@@ -67,40 +67,6 @@ public sealed class SharedBatchFanoutTests : IDisposable
     }
 
     [Fact]
-    public async Task OverlappingFlushTicksBuildOneBatchAtATime()
-    {
-        // A tick whose sweep outlasts the interval overlaps the next one: both build shared batches.
-        var ct = TestContext.Current.CancellationToken;
-        var clients = Enumerable.Range(0, 4).Select(_ => Join()).ToArray();
-        const int total = 3000;
-        using var publishing = new CancellationTokenSource();
-        var ticking = Task.Run(() =>
-        {
-            while (!publishing.IsCancellationRequested)
-            {
-                _topic.WakeIfPending();
-            }
-        }, ct);
-        for (var i = 0; i < total; i++)
-        {
-            Publish(1);
-            _topic.WakeIfPending();
-        }
-
-        await publishing.CancelAsync();
-        await ticking;
-        _topic.WakeIfPending();
-        foreach (var client in clients)
-        {
-            await WaitSentAsync(client, total, ct);
-            lock (client.Received)
-            {
-                Assert.Equal(Messages(0, total), client.Received);
-            }
-        }
-    }
-
-    [Fact]
     public void AClientThatLostMessagesIsToldBeforeTheSharedFrames()
     {
         var services = new ClientServices(new GatewayOptions { FlushIntervalMs = 10 }, 4, TimeProvider.System, _services.Metrics, NullLogger.Instance);
