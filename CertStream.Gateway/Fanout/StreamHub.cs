@@ -208,11 +208,25 @@ internal sealed class StreamHub : IHostedService, IDisposable
             Topic(StreamKind.Domains).Clients.Length);
     }
 
+    // On the timer's thread, where nothing else would catch an exception: a tick that throws (a bug)
+    // must neither end the process nor leave a stream's clients asleep, nor keep the other streams
+    // from their tick.
     private void WakePendingTopics()
     {
         foreach (var topic in _topics)
         {
-            topic.WakeIfPending();
+            try
+            {
+                topic.WakeIfPending();
+            }
+            catch (Exception ex)
+            {
+                Services.Metrics.FlushFailed(topic.Kind);
+                if (topic.IsFirstFlushFailure())
+                {
+                    GatewayLog.FlushFailed(_logger, StreamKinds.Name(topic.Kind), ex);
+                }
+            }
         }
     }
 

@@ -36,6 +36,7 @@ internal sealed class StreamTopic
     private long _sharedFrom;     // where the next shared batch starts: where the previous one ended
     private int _sharedFramed;    // shared-ring clients whose transport takes a shared batch
     private int _pending;
+    private int _flushFailures;
     private bool _stopped;
 
     // flushScheduler null: wake the clients on every message.
@@ -150,17 +151,30 @@ internal sealed class StreamTopic
             return;
         }
 
-        Filters.WakePending();
-        PublishSharedBatch();
-        var clients = Volatile.Read(ref _shared);
-        var slices = Math.Min(Environment.ProcessorCount, (clients.Length + InlineSlice - 1) / InlineSlice);
-        for (var slice = 1; slice < slices; slice++)
+        try
         {
-            ThreadPool.UnsafeQueueUserWorkItem(static state => WakeInline(state.Clients, state.Slice, state.Slices), (Clients: clients, Slice: slice, Slices: slices), preferLocal: false);
-        }
+            Filters.WakePending();
+            PublishSharedBatch();
+            var clients = Volatile.Read(ref _shared);
+            var slices = Math.Min(Environment.ProcessorCount, (clients.Length + InlineSlice - 1) / InlineSlice);
+            for (var slice = 1; slice < slices; slice++)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(static state => WakeInline(state.Clients, state.Slice, state.Slices), (Clients: clients, Slice: slice, Slices: slices), preferLocal: false);
+            }
 
-        WakeInline(clients, 0, Math.Max(1, slices));
+            WakeInline(clients, 0, Math.Max(1, slices));
+        }
+        catch
+        {
+            // The pending flag is spent: whoever was not woken would sleep until the next message.
+            // Woken the plain way, each client reads the ring on its own (no shared batch needed).
+            WakeAll();
+            throw;
+        }
     }
+
+    /// <summary>True the first time a flush tick of this stream fails: that one is logged, later ones only counted.</summary>
+    internal bool IsFirstFlushFailure() => Interlocked.Exchange(ref _flushFailures, 1) == 0;
 
     /// <summary>
     /// Frames the messages since the previous tick once, for the clients that are there (two or

@@ -79,6 +79,9 @@ internal static partial class GatewayLog
     [LoggerMessage(2011, LogLevel.Error, "Handling a message from {Channel} failed")]
     public static partial void MessageHandlerFailed(ILogger logger, string channel, Exception exception);
 
+    [LoggerMessage(2017, LogLevel.Error, "The flush tick of the {Stream} stream failed; its clients read on by themselves. Later failures of this stream are only counted (certstream_gateway_flush_failures_total)")]
+    public static partial void FlushFailed(ILogger logger, string stream, Exception exception);
+
     [LoggerMessage(2012, LogLevel.Information, "Gateway stopping: closing {Count} client connections")]
     public static partial void ClientsClosing(ILogger logger, int count);
 

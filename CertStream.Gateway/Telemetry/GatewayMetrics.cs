@@ -23,6 +23,7 @@ public sealed class GatewayMetrics
     public const string QueueBytesName = "certstream.gateway.queue.bytes";
     public const string RefusedName = "certstream.gateway.connections.refused";
     public const string MalformedName = "certstream.gateway.messages.malformed";
+    public const string FlushFailuresName = "certstream.gateway.flush.failures";
 
     private static readonly object[] StreamLabels = [.. StreamKinds.All.Select(StreamKinds.Name)];
     private static readonly object[] ProtocolLabels = [.. TransportProtocols.All.Select(TransportProtocols.Name)];
@@ -30,6 +31,7 @@ public sealed class GatewayMetrics
     private readonly UpDownCounter<long> _clients;
     private readonly Counter<long> _received;
     private readonly Counter<long> _malformed;
+    private readonly Counter<long> _flushFailures;
     private readonly Counter<long> _heartbeats;
     private readonly Counter<long> _disconnects;
     private readonly Counter<long> _refused;
@@ -41,6 +43,7 @@ public sealed class GatewayMetrics
         _clients = _meter.CreateUpDownCounter<long>(ClientsName, "{client}", "Connected clients.");
         _received = _meter.CreateCounter<long>(MessagesReceivedName, "{message}", "Messages received from Redis.");
         _malformed = _meter.CreateCounter<long>(MalformedName, "{message}", "Messages from Redis dropped as neither an envelope nor JSON (an unknown envelope version).");
+        _flushFailures = _meter.CreateCounter<long>(FlushFailuresName, "{flush}", "Flush ticks of a stream that threw (a bug); its clients were woken to read on their own.");
         _heartbeats = _meter.CreateCounter<long>(HeartbeatsSentName, "{message}", "JSON heartbeats written to quiet connections.");
         _disconnects = _meter.CreateCounter<long>(DisconnectsName, "{client}", "Connections ended, by reason.");
         _refused = _meter.CreateCounter<long>(RefusedName, "{request}", "Connections and requests refused, by reason (unauthorized, rate_limited, per_ip_limit, max_connections, http_request).");
@@ -102,6 +105,8 @@ public sealed class GatewayMetrics
     internal void Received(StreamKind stream) => _received.Add(1, Stream(stream));
 
     internal void Malformed(StreamKind stream) => _malformed.Add(1, Stream(stream));
+
+    internal void FlushFailed(StreamKind stream) => _flushFailures.Add(1, Stream(stream));
 
     internal void HeartbeatSent(StreamKind stream, TransportProtocol protocol) => _heartbeats.Add(1, Stream(stream), Protocol(protocol));
 

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text;
 using CertStream.Contracts;
@@ -19,6 +20,9 @@ namespace CertStream.Tests.Gateway.Fanout;
 /// </summary>
 public sealed class SharedBatchFanoutTests : IDisposable
 {
+    // Holds every message a test publishes: a client is never lapped, so each one must arrive.
+    private const int RingSize = 4096;
+
     private readonly ServiceProvider _provider = new ServiceCollection().AddMetrics().BuildServiceProvider();
     private readonly FlushScheduler _scheduler;
     private readonly ClientServices _services;
@@ -28,7 +32,7 @@ public sealed class SharedBatchFanoutTests : IDisposable
     public SharedBatchFanoutTests()
     {
         var metrics = new GatewayMetrics(_provider.GetRequiredService<IMeterFactory>());
-        _services = new ClientServices(new GatewayOptions { FlushIntervalMs = 10 }, 1000, TimeProvider.System, metrics, NullLogger.Instance);
+        _services = new ClientServices(new GatewayOptions { FlushIntervalMs = 10 }, RingSize, TimeProvider.System, metrics, NullLogger.Instance);
 
         // Never fires by itself: the test plays the timer with WakeIfPending.
         _scheduler = new FlushScheduler(TimeProvider.System, TimeSpan.FromHours(1), () => { });
@@ -67,6 +71,42 @@ public sealed class SharedBatchFanoutTests : IDisposable
     }
 
     [Fact]
+    public async Task OverlappingFlushTicksBuildOneBatchAtATime()
+    {
+        // A tick whose sweep outlasts the interval overlaps the next one: both build shared batches
+        // (before they took turns, this threw from SharedBatch.Build, on the timer thread).
+        var ct = TestContext.Current.CancellationToken;
+        var clients = Enumerable.Range(0, 4).Select(_ => Join()).ToArray();
+        const int total = 3000;
+        using var publishing = new CancellationTokenSource();
+        var ticking = Task.Run(() =>
+        {
+            while (!publishing.IsCancellationRequested)
+            {
+                _topic.WakeIfPending();
+            }
+        }, ct);
+        for (var i = 0; i < total; i++)
+        {
+            Publish(1);
+            _topic.WakeIfPending();
+        }
+
+        await publishing.CancelAsync();
+        await ticking;
+        _topic.WakeIfPending();
+        foreach (var client in clients)
+        {
+            await WaitSentAsync(client, total, ct);
+            Assert.Equal(0, client.Dropped);
+            lock (client.Received)
+            {
+                Assert.Equal(Messages(0, total), client.Received);
+            }
+        }
+    }
+
+    [Fact]
     public void AClientThatLostMessagesIsToldBeforeTheSharedFrames()
     {
         var services = new ClientServices(new GatewayOptions { FlushIntervalMs = 10 }, 4, TimeProvider.System, _services.Metrics, NullLogger.Instance);
@@ -87,6 +127,39 @@ public sealed class SharedBatchFanoutTests : IDisposable
         Assert.StartsWith("{\"message_type\":\"messages_dropped\"", behind.Received[0]);
         Assert.Equal(Enumerable.Range(2, 4).Select(i => $"{{\"n\":{i}}}"), behind.Received.Skip(1));
         Assert.Equal(2, behind.Dropped);
+    }
+
+    [Fact]
+    public async Task AFlushTickThatThrowsStillWakesEveryClient()
+    {
+        // The tick runs on a timer thread: the hub catches, counts and logs what it throws, and
+        // the clients must not sleep through it with the tick's pending flag spent.
+        var ct = TestContext.Current.CancellationToken;
+        var topic = new StreamTopic(StreamKind.Lite, null!, _services, _scheduler) { SharedFramer = static (_, _) => throw new InvalidOperationException("framing failed") };
+        var clients = Enumerable.Range(0, 2).Select(_ => new RecordingClient(topic, _services, sharedBatches: true)).ToArray();
+        foreach (var client in clients)
+        {
+            topic.Attach(client);
+            client.Start();
+        }
+
+        for (var i = 0; i < 5; i++)
+        {
+            topic.Deliver(Encoding.UTF8.GetBytes($"{{\"n\":{i}}}"));
+        }
+
+        Assert.Throws<InvalidOperationException>(topic.WakeIfPending);
+        foreach (var client in clients)
+        {
+            await WaitSentAsync(client, 5, ct);
+            lock (client.Received)
+            {
+                Assert.Equal(Messages(0, 5), client.Received);
+            }
+        }
+
+        Assert.True(topic.IsFirstFlushFailure());
+        Assert.False(topic.IsFirstFlushFailure());
     }
 
     public void Dispose()
@@ -113,10 +186,13 @@ public sealed class SharedBatchFanoutTests : IDisposable
 
     private static List<string> Messages(int from, int to) => [.. Enumerable.Range(from, to - from).Select(i => $"{{\"n\":{i}}}")];
 
+    // Polls (the client has no signal for "sent"), up to a deadline, and stops early if the client lost messages.
     private static async Task WaitSentAsync(ClientConnection client, long count, CancellationToken ct)
     {
-        while (client.Sent < count)
+        var patience = Stopwatch.StartNew();
+        while (client.Sent < count && client.Dropped == 0)
         {
+            Assert.True(patience.Elapsed < TimeSpan.FromSeconds(30), $"sent {client.Sent} of {count} messages, {client.Dropped} dropped, backlog {client.Backlog}");
             await Task.Delay(5, ct);
         }
     }
