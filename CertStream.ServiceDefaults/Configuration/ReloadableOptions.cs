@@ -1,3 +1,4 @@
+using CertStream.ServiceDefaults.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
@@ -6,8 +7,9 @@ namespace CertStream.ServiceDefaults.Configuration;
 
 /// <summary>
 /// Options that follow configuration reloads (hot reload) but only ever hold a validated value:
-/// a reloaded value that fails its validators is rejected (<see cref="Rejected"/>) and the last
-/// good one stays in force. <see cref="Changed"/> fires once per accepted change.
+/// a reloaded value that fails its validators, or that cannot be converted to its property's type,
+/// is rejected (<see cref="Rejected"/>) and the last good one stays in force. <see cref="Changed"/>
+/// fires once per accepted change.
 /// </summary>
 public sealed class ReloadableOptions<TOptions> : IDisposable where TOptions : class, new()
 {
@@ -37,7 +39,17 @@ public sealed class ReloadableOptions<TOptions> : IDisposable where TOptions : c
     private void OnReload()
     {
         var candidate = new TOptions();
-        (_section is null ? _configuration : _configuration.GetSection(_section)).Bind(candidate);
+        try
+        {
+            (_section is null ? _configuration : _configuration.GetSection(_section)).Bind(candidate);
+        }
+        catch (InvalidOperationException ex) when (StartupErrors.DescribeBindingError(ex) is { } problem)
+        {
+            // A value the binder cannot convert ("per_second: lots"). This runs on the file watcher's
+            // timer, where the exception would end the process: rejected like a value that fails validation.
+            Rejected?.Invoke([problem]);
+            return;
+        }
         var failures = new List<string>();
         foreach (var validator in _validators)
         {

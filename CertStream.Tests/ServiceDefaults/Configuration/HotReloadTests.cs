@@ -77,4 +77,20 @@ public sealed class HotReloadTests : IDisposable
         Assert.Contains(failures, f => f.Contains("buffer_size"));
         Assert.Equal(10, options.Current.BufferSize);
     }
+
+    [Fact]
+    public async Task AValueOfTheWrongTypeIsRejectedNamingItsKey()
+    {
+        // The binder throws for it, on the file watcher's timer thread: before, that ended the process.
+        var ct = TestContext.Current.CancellationToken;
+        var (_, config, path) = Watch("buffer_size: 10\n");
+        using var options = Reloadable(config);
+        var rejected = new TaskCompletionSource<IReadOnlyList<string>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        options.Rejected += failures => rejected.TrySetResult(failures);
+
+        await File.WriteAllTextAsync(path, "buffer_size: lots\n", ct);
+        var failures = await rejected.Task.WaitAsync(Patience, ct);
+        Assert.Equal("buffer_size (CERTSTREAM_BUFFER_SIZE): the value is not a whole number.", Assert.Single(failures));
+        Assert.Equal(10, options.Current.BufferSize);
+    }
 }
