@@ -11,6 +11,8 @@
 # Usage: [CLIENTS=1000 RATE=500 GATEWAYS=1 PROXY=0 INGESTOR=0 SERVER_CPUS=0 TOOL_CPUS=1 DURATION=30]
 #        bench/measure.sh [load tool options]
 # GATEWAY_ENV="gateway__flush_interval_ms=25 ..." passes settings to every gateway.
+# GATEWAY_AOT=1 publishes and runs the gateway compiled with Native AOT (README, "Native AOT"; needs
+# clang: CPP_COMPILER=clang-14 where only a versioned clang is installed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +26,7 @@ TOOL_CPUS=${TOOL_CPUS:-1}
 DURATION=${DURATION:-30}
 WARMUP=${WARMUP:-10}
 OUT=${OUT:-/tmp/certstream-measure}
+GATEWAY_AOT=${GATEWAY_AOT:-0}
 work=$(mktemp -d /tmp/certstream-measure.XXXXXX)
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
@@ -32,7 +35,13 @@ if [[ ${SKIP_PUBLISH:-0} != 1 ]]; then
   for project in CertStream.Gateway CertStream.Proxy CertStream.Ingestor CertStream.CtLogSimulator bench/CertStream.LoadTool; do
     dotnet publish "$project" -c Release -o "$OUT/$(basename "$project")" -nologo -clp:ErrorsOnly > /dev/null
   done
+  if [[ $GATEWAY_AOT == 1 ]]; then
+    dotnet publish CertStream.Gateway -c Release -r linux-x64 -p:PublishAot=true -p:CppCompilerAndLinker="${CPP_COMPILER:-clang}" \
+      -o "$OUT/CertStream.Gateway.aot" -nologo -clp:ErrorsOnly > /dev/null
+  fi
 fi
+gateway_command=(dotnet "$OUT/CertStream.Gateway/CertStream.Gateway.dll")
+[[ $GATEWAY_AOT == 1 ]] && gateway_command=("$OUT/CertStream.Gateway.aot/CertStream.Gateway")
 
 pids=()
 names=()
@@ -64,7 +73,7 @@ for g in $(seq "$GATEWAYS"); do
   # shellcheck disable=SC2086 # GATEWAY_ENV is a list of NAME=VALUE words
   env ConnectionStrings__redis="127.0.0.1:$redis_port" CERTSTREAM_HOST=127.0.0.1 CERTSTREAM_PORT="$port" \
     CERTSTREAM_TCP_PORT="$(free_port)" Logging__LogLevel__Default=Warning ${GATEWAY_ENV:-} \
-    taskset -c "$SERVER_CPUS" dotnet "$OUT/CertStream.Gateway/CertStream.Gateway.dll" > "$work/gateway-$g.log" 2>&1 &
+    taskset -c "$SERVER_CPUS" "${gateway_command[@]}" > "$work/gateway-$g.log" 2>&1 &
   gateway_pid=$!
   started "$gateway_pid" "gateway-$g"
   watch+=(--watch "gateway-$g=$gateway_pid")

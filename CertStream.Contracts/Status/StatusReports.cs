@@ -107,12 +107,11 @@ public sealed record GatewayStatusReport
     [JsonPropertyName("dropped")] public long Dropped { get; init; }
 }
 
-/// <summary>The one set of JSON options both writers and readers use.</summary>
-public static class StatusJson
-{
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
-    {
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-        WriteIndented = false,
-    };
-}
+/// <summary>
+/// The one JSON contract both writers and readers of the reports use. Source-generated: no
+/// reflection at run time, so a gateway compiled ahead of time (Native AOT) reads them too.
+/// </summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.Never, WriteIndented = false)]
+[JsonSerializable(typeof(IngestorStatusReport))]
+[JsonSerializable(typeof(GatewayStatusReport))]
+public sealed partial class StatusJson : JsonSerializerContext;

@@ -1,6 +1,6 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using CertStream.Contracts;
-using CertStream.Contracts.Status;
 using CertStream.Gateway.Telemetry;
 using StackExchange.Redis;
 
@@ -27,12 +27,7 @@ internal static class ApiEndpoints
     {
         var (ingestors, ok) = await TryReadAsync(context, static (r, ct) => r.IngestorsAsync(ct));
         var logs = LogMerge.Merge(ingestors ?? []);
-        await WriteJsonAsync(context, StatusCodes.Status200OK, new
-        {
-            redis = ok,
-            ingestors = ingestors?.Count ?? 0,
-            logs,
-        });
+        await WriteJsonAsync(context, StatusCodes.Status200OK, new LogsResponse(ok, ingestors?.Count ?? 0, logs), ApiJson.Default.LogsResponse);
     }
 
     private static async Task StatsAsync(HttpContext context)
@@ -46,44 +41,27 @@ internal static class ApiEndpoints
             s => s,
             s => nodes.SelectMany(n => n.ClientsByStream.TryGetValue(s, out var p) ? p : new Dictionary<string, long>())
                 .GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Sum(p => p.Value)));
-        await WriteJsonAsync(context, StatusCodes.Status200OK, new
-        {
-            redis = gatewaysOk && ingestorsOk,
-            node,
-            cluster = new
-            {
-                gateways = nodes.Count,
-                ingestors = ingestorList.Count,
-                uptime_secs = nodes.Max(n => n.UptimeSecs),
-                certificates_per_second = Math.Round(ingestorList.Sum(i => i.CertificatesPerSecond), 2),
-                published = ingestorList.Sum(i => i.Published),
-                clients = nodes.Sum(n => n.Clients),
-                clients_by_stream = clientsByStream,
-                sent = nodes.Sum(n => n.Sent),
-                dropped = nodes.Sum(n => n.Dropped),
-            },
-            gateways = nodes,
-            ingestors = ingestorList.Select(i => new
-            {
-                id = i.Id,
-                started = i.Started,
-                updated = i.Updated,
-                uptime_secs = Math.Round(Math.Max(0, i.Updated - i.Started), 1),
-                certificates_per_second = i.CertificatesPerSecond,
-                published = i.Published,
-                logs_followed = i.LogsFollowed,
-            }),
-        });
+        var cluster = new ClusterStats(
+            Gateways: nodes.Count,
+            Ingestors: ingestorList.Count,
+            UptimeSecs: nodes.Max(n => n.UptimeSecs),
+            CertificatesPerSecond: Math.Round(ingestorList.Sum(i => i.CertificatesPerSecond), 2),
+            Published: ingestorList.Sum(i => i.Published),
+            Clients: nodes.Sum(n => n.Clients),
+            ClientsByStream: clientsByStream,
+            Sent: nodes.Sum(n => n.Sent),
+            Dropped: nodes.Sum(n => n.Dropped));
+        var ingestorSummaries = ingestorList.Select(i => new IngestorSummary(
+            i.Id, i.Started, i.Updated, Math.Round(Math.Max(0, i.Updated - i.Started), 1), i.CertificatesPerSecond, i.Published, i.LogsFollowed)).ToList();
+        await WriteJsonAsync(context, StatusCodes.Status200OK, new StatsResponse(gatewaysOk && ingestorsOk, node, cluster, nodes, ingestorSummaries), ApiJson.Default.StatsResponse);
     }
 
     private static async Task CertAsync(HttpContext context, string id)
     {
         if (!CertificateId.TryParse(id, out var parsed))
         {
-            await WriteJsonAsync(context, StatusCodes.Status400BadRequest, new
-            {
-                error = "expected a SHA-256 (64 hex digits) or SHA-1/fingerprint (40 hex digits), any case, ':' between bytes allowed",
-            });
+            await WriteJsonAsync(context, StatusCodes.Status400BadRequest,
+                new ApiError("expected a SHA-256 (64 hex digits) or SHA-1/fingerprint (40 hex digits), any case, ':' between bytes allowed"), ApiJson.Default.ApiError);
             return;
         }
 
@@ -103,13 +81,13 @@ internal static class ApiEndpoints
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             GatewayLog.ApiRedisFailed(Logger(context), context.Request.Path, ex.Message);
-            await WriteJsonAsync(context, StatusCodes.Status503ServiceUnavailable, new { error = "the certificate store (Redis) is unreachable" });
+            await WriteJsonAsync(context, StatusCodes.Status503ServiceUnavailable, new ApiError("the certificate store (Redis) is unreachable"), ApiJson.Default.ApiError);
             return;
         }
 
         if (message.IsNull)
         {
-            await WriteJsonAsync(context, StatusCodes.Status404NotFound, new { error = "not seen recently (or not kept: the store is bounded)" });
+            await WriteJsonAsync(context, StatusCodes.Status404NotFound, new ApiError("not seen recently (or not kept: the store is bounded)"), ApiJson.Default.ApiError);
             return;
         }
 
@@ -141,10 +119,10 @@ internal static class ApiEndpoints
         response.Headers.AccessControlAllowOrigin = "*";
     }
 
-    private static async Task WriteJsonAsync<T>(HttpContext context, int status, T body)
+    private static async Task WriteJsonAsync<T>(HttpContext context, int status, T body, JsonTypeInfo<T> json)
     {
         context.Response.StatusCode = status;
         SetHeaders(context.Response);
-        await JsonSerializer.SerializeAsync(context.Response.Body, body, StatusJson.Options, context.RequestAborted);
+        await JsonSerializer.SerializeAsync(context.Response.Body, body, json, context.RequestAborted);
     }
 }

@@ -33,7 +33,7 @@ internal sealed class GatewayStatsReporter(
     protected override byte[] Report()
     {
         stats.UpdateRates();
-        return JsonSerializer.SerializeToUtf8Bytes(stats.Current(), StatusJson.Options);
+        return JsonSerializer.SerializeToUtf8Bytes(stats.Current(), StatusJson.Default.GatewayStatusReport);
     }
 
     protected override void ReportFailed(string error) => GatewayLog.StatsReportFailed(logger, error);

@@ -27,13 +27,7 @@ internal static class LivePage
         // The bound port (tcp_port 0 picks a free one).
         var tcpPort = context.RequestServices.GetService<TcpStreamListener>()?.Port ?? protocols.TcpPort;
         // The default encoder escapes <, > and &, so the JSON cannot end the <script> element it sits in.
-        var config = JsonSerializer.Serialize(new
-        {
-            websocket = protocols.WebSocket,
-            sse = protocols.Sse,
-            tcp = protocols.Tcp,
-            tcp_port = tcpPort,
-        });
+        var config = JsonSerializer.Serialize(new LivePageConfig(protocols.WebSocket, protocols.Sse, protocols.Tcp, tcpPort), ApiJson.Default.LivePageConfig);
         var html = Template.Value.Replace("{{config}}", config, StringComparison.Ordinal)
             .Replace("{{connect}}", ConnectItems(context, protocols, tcpPort), StringComparison.Ordinal);
         context.Response.ContentType = "text/html; charset=utf-8";

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using CertStream.Contracts;
 using CertStream.Contracts.Status;
 using StackExchange.Redis;
@@ -11,12 +12,12 @@ internal sealed class StatusReader(IConnectionMultiplexer redis, TimeProvider ti
     private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(2);
 
     public Task<List<IngestorStatusReport>> IngestorsAsync(CancellationToken ct) =>
-        ReadAsync<IngestorStatusReport>(RedisNames.IngestorStatusSet, RedisNames.IngestorStatusKey, ct);
+        ReadAsync(RedisNames.IngestorStatusSet, RedisNames.IngestorStatusKey, StatusJson.Default.IngestorStatusReport, ct);
 
     public Task<List<GatewayStatusReport>> GatewaysAsync(CancellationToken ct) =>
-        ReadAsync<GatewayStatusReport>(RedisNames.GatewayStatusSet, RedisNames.GatewayStatusKey, ct);
+        ReadAsync(RedisNames.GatewayStatusSet, RedisNames.GatewayStatusKey, StatusJson.Default.GatewayStatusReport, ct);
 
-    private async Task<List<T>> ReadAsync<T>(string set, Func<string, string> key, CancellationToken ct)
+    private async Task<List<T>> ReadAsync<T>(string set, Func<string, string> key, JsonTypeInfo<T> json, CancellationToken ct)
     {
         var db = redis.GetDatabase();
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -37,7 +38,7 @@ internal sealed class StatusReader(IConnectionMultiplexer redis, TimeProvider ti
 
             try
             {
-                if (JsonSerializer.Deserialize<T>(((ReadOnlyMemory<byte>)value).Span, StatusJson.Options) is { } report)
+                if (JsonSerializer.Deserialize(((ReadOnlyMemory<byte>)value).Span, json) is { } report)
                 {
                     reports.Add(report);
                 }

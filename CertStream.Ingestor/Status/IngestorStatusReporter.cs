@@ -39,7 +39,7 @@ public sealed class IngestorStatusReporter(
 
     protected override string Member => identity.Id;
 
-    protected override byte[] Report() => JsonSerializer.SerializeToUtf8Bytes(Build(), StatusJson.Options);
+    protected override byte[] Report() => JsonSerializer.SerializeToUtf8Bytes(Build(), StatusJson.Default.IngestorStatusReport);
 
     protected override void ReportFailed(string error) => IngestorLog.StatusReportFailed(logger, error);
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using CertStream.ServiceDefaults.Configuration;
 using CertStream.ServiceDefaults.Hosting;
 using CertStream.ServiceDefaults.Logging;
@@ -46,7 +47,7 @@ public static class CertStreamConfigurationExtensions
         var hotReload = new HotReloadOptions();
         try
         {
-            builder.Configuration.GetSection(HotReloadOptions.Section).Bind(hotReload);
+            OptionsBinder.Bind(builder.Configuration.GetSection(HotReloadOptions.Section), hotReload);
         }
         catch (InvalidOperationException ex) when (StartupErrors.DescribeBindingError(ex) is { } line)
         {
@@ -122,15 +123,18 @@ public static class CertStreamConfigurationExtensions
     }
 
     /// <summary>Binds one options type from its section (null: the root) and validates it at startup.</summary>
-    public static IServiceCollection AddCertStreamOptions<TOptions, TValidator>(this IServiceCollection services, string? section)
+    public static IServiceCollection AddCertStreamOptions<
+        [DynamicallyAccessedMembers(OptionsBinder.Members)] TOptions,
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TValidator>(this IServiceCollection services, string? section)
         where TOptions : class
         where TValidator : class, IValidateOptions<TOptions>
     {
         var builder = services.AddOptions<TOptions>();
         builder.Configure<IConfiguration>((options, configuration) =>
-            (section is null ? configuration : configuration.GetSection(section)).Bind(options));
+            OptionsBinder.Bind(section is null ? configuration : configuration.GetSection(section), options));
         builder.ValidateOnStart();
         services.AddSingleton<IValidateOptions<TOptions>, TValidator>();
+        services.AddSingleton(OptionsCheck.For<TOptions>());
         return services;
     }
 
@@ -138,7 +142,9 @@ public static class CertStreamConfigurationExtensions
     /// Like <see cref="AddCertStreamOptions{TOptions, TValidator}"/>, plus a <see cref="ReloadableOptions{TOptions}"/>
     /// for settings that hot reload may change; rejected changes are logged.
     /// </summary>
-    public static IServiceCollection AddReloadableCertStreamOptions<TOptions, TValidator>(this IServiceCollection services, string? section)
+    public static IServiceCollection AddReloadableCertStreamOptions<
+        [DynamicallyAccessedMembers(OptionsBinder.Members)] TOptions,
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TValidator>(this IServiceCollection services, string? section)
         where TOptions : class, new()
         where TValidator : class, IValidateOptions<TOptions>
     {

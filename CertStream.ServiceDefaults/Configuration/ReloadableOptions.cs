@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using CertStream.ServiceDefaults.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
@@ -11,7 +12,7 @@ namespace CertStream.ServiceDefaults.Configuration;
 /// is rejected (<see cref="Rejected"/>) and the last good one stays in force. <see cref="Changed"/>
 /// fires once per accepted change.
 /// </summary>
-public sealed class ReloadableOptions<TOptions> : IDisposable where TOptions : class, new()
+public sealed class ReloadableOptions<[DynamicallyAccessedMembers(OptionsBinder.Members)] TOptions> : IDisposable where TOptions : class, new()
 {
     private readonly IConfiguration _configuration;
     private readonly string? _section;
@@ -41,7 +42,7 @@ public sealed class ReloadableOptions<TOptions> : IDisposable where TOptions : c
         var candidate = new TOptions();
         try
         {
-            (_section is null ? _configuration : _configuration.GetSection(_section)).Bind(candidate);
+            OptionsBinder.Bind(_section is null ? _configuration : _configuration.GetSection(_section), candidate);
         }
         catch (InvalidOperationException ex) when (StartupErrors.DescribeBindingError(ex) is { } problem)
         {

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Reflection;
 using CertStream.ServiceDefaults.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -22,8 +20,6 @@ namespace CertStream.ServiceDefaults.Hosting;
 public static class ConfigurationCheck
 {
     private const int MaxReplacedValues = 64;
-
-    private static readonly MethodInfo ValidateMethod = typeof(ConfigurationCheck).GetMethod(nameof(Validate), BindingFlags.NonPublic | BindingFlags.Static)!;
 
     /// <param name="Problems">One line per problem, each naming its key; empty when the configuration is valid.</param>
     /// <param name="ConfigFiles">The YAML files read (null: the service does not read CertStream's config file).</param>
@@ -74,32 +70,32 @@ public static class ConfigurationCheck
     }
 
     /// <summary>
-    /// Every options type that has a validator (the services' own, registered with ValidateOnStart,
-    /// and any other), one at a time so that one type's error does not hide another's; then the
+    /// Every options type registered with <c>AddCertStreamOptions</c> (the services' own, validated on
+    /// start), one at a time so that one type's error does not hide another's; then the
     /// host's own start-up validator (ValidateOnStart without a validator type) and Kestrel's options,
     /// whose setup reads the listen address and loads the TLS certificate (it only records endpoints).
     /// </summary>
     private static List<string> ValidateAll(IServiceProvider services, IServiceCollection? registrations, string listenSetting)
     {
         var problems = new List<string>();
-        var optionsTypes = (registrations ?? Enumerable.Empty<ServiceDescriptor>())
-            .Where(d => d.ServiceType.IsGenericType && d.ServiceType.GetGenericTypeDefinition() == typeof(IValidateOptions<>))
-            .Select(d => d.ServiceType.GetGenericArguments()[0])
-            .Distinct();
+        var checks = (registrations ?? Enumerable.Empty<ServiceDescriptor>())
+            .Select(d => d.ImplementationInstance)
+            .OfType<OptionsCheck>()
+            .DistinctBy(c => c.OptionsType);
         var configuration = services.GetRequiredService<IConfiguration>();
-        foreach (var type in optionsTypes)
+        foreach (var options in checks)
         {
             // A value the binder cannot convert stops the binding of its whole options type, which
             // would hide that type's other problems: reported, the key is given its default and the
             // type is checked again.
             for (var replaced = 0; replaced < MaxReplacedValues; replaced++)
             {
-                if (Check(() => ValidateMethod.MakeGenericMethod(type).Invoke(null, [services])) is not { } key)
+                if (Check(() => options.Validate(services)) is not { } key)
                 {
                     break;
                 }
 
-                configuration[key] = DefaultValue(type, key);
+                configuration[key] = options.DefaultValue(key);
             }
         }
 
@@ -117,38 +113,10 @@ public static class ConfigurationCheck
             }
             catch (Exception ex)
             {
-                var error = ex is TargetInvocationException { InnerException: { } inner } ? inner : ex;
-                problems.AddRange(StartupErrors.Describe(error, listenSetting) ?? throw new InvalidOperationException("checking the configuration failed", error));
-                return StartupErrors.BindingErrorKey(error);
+                problems.AddRange(StartupErrors.Describe(ex, listenSetting) ?? throw new InvalidOperationException("checking the configuration failed", ex));
+                return StartupErrors.BindingErrorKey(ex);
             }
         }
-    }
-
-    // The factory, not IOptionsMonitor: the monitor's cache keeps a failed creation's exception, so a
-    // second attempt after a key was blanked would not bind again.
-    private static void Validate<TOptions>(IServiceProvider services) where TOptions : class =>
-        _ = services.GetRequiredService<IOptionsFactory<TOptions>>().Create(Options.DefaultName);
-
-    /// <summary>
-    /// The default of the property of <paramref name="optionsType"/> that <paramref name="key"/> binds
-    /// (by its last segment: the options are flat sections), as configuration text; null when unknown.
-    /// </summary>
-    private static string? DefaultValue(Type optionsType, string key)
-    {
-        var name = key[(key.LastIndexOf(':') + 1)..];
-        var property = optionsType.GetProperties(BindingFlags.Public | BindingFlags.Instance).FirstOrDefault(p =>
-            string.Equals(p.GetCustomAttribute<ConfigurationKeyNameAttribute>()?.Name ?? p.Name, name, StringComparison.OrdinalIgnoreCase));
-        if (property is null || optionsType.GetConstructor(Type.EmptyTypes) is null)
-        {
-            return null;
-        }
-
-        return property.GetValue(Activator.CreateInstance(optionsType)) switch
-        {
-            null => null,
-            IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
-            var value => value.ToString(),
-        };
     }
 
     private static List<string> Distinct(List<string> problems) => [.. problems.Where(p => !string.IsNullOrWhiteSpace(p)).Distinct(StringComparer.Ordinal)];

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using CertStream.ServiceDefaults.Configuration;
@@ -56,6 +57,9 @@ public static partial class StartupErrors
     public static string? BindingErrorKey(Exception error) =>
         error is InvalidOperationException && BindingError().Match(error.Message) is { Success: true } match ? match.Groups["key"].Value : null;
 
+    // The enum is an options property's type, kept with its options type (OptionsBinder.Members);
+    // were it trimmed away, the line would say "a value of type <name>" instead of listing the names.
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Falls back to the type's name when the enum is not found.")]
     private static string? EnumNames(string typeName) =>
         AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetType(typeName)).FirstOrDefault(t => t is { IsEnum: true }) is { } type
             ? string.Join(", ", Enum.GetNames(type))
